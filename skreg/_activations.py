@@ -1,0 +1,170 @@
+"""Hidden-layer activations: one record per function, value and derivative side by side.
+
+Every entry maps a pre-activation ``z`` to ``a = value(z, slope)`` and gives
+``derivative(z, a, slope) = da/dz``. Both ``z`` and ``a`` are passed because some
+derivatives are cheaper from the output (tanh, logistic) and others need the input
+(GELU, SiLU). ``slope`` is the learned per-unit parameter of PReLU and ``None`` for
+every other entry. All functions keep the dtype of ``z`` and are finite for every
+finite ``z``.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from scipy.special import expit, ndtr
+
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+LEAKY_SLOPE = 0.01
+PRELU_INIT_SLOPE = 0.25
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A hidden activation: its function, derivative and initialisation gain."""
+
+    name: str
+    value: Callable
+    derivative: Callable
+    formula: str
+    # Weight-variance multiplier of the Glorot (fan-average) initialisation:
+    # var(W) = init_gain * 2 / (fan_in + fan_out). 2 compensates for a unit that
+    # zeroes half its inputs (He et al.), 1 is Glorot.
+    init_gain: float
+    params: dict = field(default_factory=dict)
+    # d a / d slope for a learned slope (PReLU only). The slope is not penalised:
+    # the penalty of J covers the weight matrices only.
+    slope_derivative: Callable | None = None
+
+    @property
+    def learns_slope(self):
+        return self.slope_derivative is not None
+
+
+def _identity(z, slope=None):
+    return z
+
+
+def _identity_derivative(z, a, slope=None):
+    return np.ones_like(z)
+
+
+def _logistic(z, slope=None):
+    return expit(z)
+
+
+def _logistic_derivative(z, a, slope=None):
+    return a * (1 - a)
+
+
+def _tanh(z, slope=None):
+    return np.tanh(z)
+
+
+def _tanh_derivative(z, a, slope=None):
+    return 1 - a * a
+
+
+def _relu(z, slope=None):
+    return np.maximum(z, 0)
+
+
+def _relu_derivative(z, a, slope=None):
+    return (z > 0).astype(z.dtype)
+
+
+def _leaky_relu(z, slope=None):
+    return np.where(z > 0, z, z * LEAKY_SLOPE)
+
+
+def _leaky_relu_derivative(z, a, slope=None):
+    return np.where(z > 0, z.dtype.type(1), z.dtype.type(LEAKY_SLOPE))
+
+
+def _prelu(z, slope):
+    return np.where(z > 0, z, z * slope)
+
+
+def _prelu_derivative(z, a, slope):
+    return np.where(z > 0, z.dtype.type(1), slope.astype(z.dtype, copy=False))
+
+
+def _prelu_slope_derivative(z):
+    return np.minimum(z, 0)
+
+
+def _elu(z, slope=None):
+    # expm1 only of the non-positive part: no overflow for large positive z.
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+def _elu_derivative(z, a, slope=None):
+    return np.where(z > 0, z.dtype.type(1), a + 1)
+
+
+def _gelu(z, slope=None):
+    return z * ndtr(z)
+
+
+def _gelu_derivative(z, a, slope=None):
+    return ndtr(z) + z * _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+
+
+def _silu(z, slope=None):
+    return z * expit(z)
+
+
+def _silu_derivative(z, a, slope=None):
+    s = expit(z)
+    return s * (1 + z * (1 - s))
+
+
+def _softplus(z, slope=None):
+    return np.logaddexp(0, z)
+
+
+def _softplus_derivative(z, a, slope=None):
+    return expit(z)
+
+
+_RECORDS = [
+    Activation("identity", _identity, _identity_derivative, "a = z", 1.0),
+    Activation(
+        "logistic", _logistic, _logistic_derivative, "a = 1 / (1 + exp(-z))", 1.0
+    ),
+    Activation("tanh", _tanh, _tanh_derivative, "a = tanh(z)", 1.0),
+    Activation("relu", _relu, _relu_derivative, "a = max(z, 0)", 2.0),
+    Activation(
+        "leaky_relu",
+        _leaky_relu,
+        _leaky_relu_derivative,
+        f"a = z if z > 0 else {LEAKY_SLOPE} * z",
+        2.0,
+        params={"slope": LEAKY_SLOPE},
+    ),
+    Activation(
+        "prelu",
+        _prelu,
+        _prelu_derivative,
+        "a = z if z > 0 else s * z, s learned per unit (not penalised)",
+        2.0,
+        params={"init_slope": PRELU_INIT_SLOPE},
+        slope_derivative=_prelu_slope_derivative,
+    ),
+    Activation(
+        "elu",
+        _elu,
+        _elu_derivative,
+        "a = z if z > 0 else exp(z) - 1",
+        1.5,
+        params={"alpha": 1.0},
+    ),
+    Activation("gelu", _gelu, _gelu_derivative, "a = z * Phi(z) (exact, erf form)", 2.0),
+    Activation("silu", _silu, _silu_derivative, "a = z / (1 + exp(-z))", 2.0),
+    Activation("softplus", _softplus, _softplus_derivative, "a = log(1 + exp(z))", 1.0),
+]
+
+#: Every activation by name, aliases included (they point at the same record).
+ACTIVATIONS = {record.name: record for record in _RECORDS}
+ACTIVATIONS["sigmoid"] = ACTIVATIONS["logistic"]
+ACTIVATIONS["swish"] = ACTIVATIONS["silu"]

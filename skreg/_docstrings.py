@@ -1,0 +1,168 @@
+"""Parameter and attribute text shared by the estimators' docstrings."""
+
+from skreg._activations import ACTIVATIONS
+
+
+def _activation_bullets():
+    aliases = {"sigmoid": "logistic", "swish": "silu"}
+    lines = []
+    for name, record in ACTIVATIONS.items():
+        if name in aliases:
+            continue
+        alias = [a for a, target in aliases.items() if target == name]
+        alias_text = f" (alias ``{alias[0]}``)" if alias else ""
+        lines.append(f"        - ``{name}``{alias_text}: {record.formula}")
+    return "\n".join(lines)
+
+
+SHARED_PARAMETERS = f"""
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        Number of units of each hidden layer. ``()`` gives a linear model.
+
+    activation : str, default="relu"
+        Hidden activation:
+
+{_activation_bullets()}
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty: the lambda of
+        ``J = L + alpha * sum_l ||W_l||^2`` (no 1/2, not divided by the number of
+        samples or the batch size; biases and PReLU slopes are not penalised).
+
+    solver : {{"sgd", "adam", "lbfgs"}}, default="sgd"
+        ``sgd``: stochastic gradient descent with (Nesterov) momentum; ``adam``;
+        ``lbfgs``: scipy's L-BFGS-B on the full-batch J with its exact gradient.
+
+    batch_size : int or "auto", default="auto"
+        Minibatch size of the stochastic solvers; ``"auto"`` is
+        ``min(200, n_samples)``.
+
+    learning_rate : {{"constant", "invscaling", "adaptive"}}, default="constant"
+        Step-size schedule of the stochastic solvers (scikit-learn's semantics).
+
+    learning_rate_init : float or "auto", default="auto"
+        Initial step size. ``"auto"`` is, for ``sgd``, ``(1 - momentum) / c`` with
+        ``c`` the largest curvature of J at the starting weights (Gauss-Newton
+        power iteration on up to 1000 rows, plus ``2 * alpha``): momentum's
+        effective step is then ``1 / c``, stable whatever the scale of the data or
+        of ``alpha``. If the loss still blows up, the step is quartered and
+        training resumes from the best weights so far (at most 10 times). For
+        ``adam``, ``"auto"`` is 1e-3. A float is used as given, and a blow-up
+        then raises ``ValueError``.
+
+    power_t : float, default=0.5
+        Exponent of the ``invscaling`` schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or iterations (lbfgs).
+
+    shuffle : bool, default=True
+        Shuffle the samples at every epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initial weights, the shuffling, the validation split and the
+        step-size estimate.
+
+    tol : float, default=1e-4
+        Training stops when J (or the validation score with early stopping) has
+        not improved by at least ``tol`` for ``n_iter_no_change`` epochs; for
+        lbfgs, the gradient tolerance.
+
+    verbose : int, default=0
+        ``1`` prints one line per epoch on standard output.
+
+    warm_start : bool, default=False
+        Start ``fit`` from the weights of the previous fit.
+
+    momentum : float, default=0.9
+        Momentum of ``sgd``, in [0, 1).
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        the classifier), stop when its score stops improving, and keep the best
+        weights seen.
+
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's moment estimates, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+
+    max_fun : int, default=15000
+        Maximum number of objective evaluations of lbfgs."""
+
+SHARED_ATTRIBUTES = """
+    coefs_ : list of ndarray
+        Weight matrices, ``coefs_[i]`` of shape (units of layer i, units of i + 1).
+
+    intercepts_ : list of ndarray
+        Bias vectors, one per layer after the input.
+
+    prelu_slopes_ : list of ndarray
+        Only with ``activation="prelu"``: the learned slope of each hidden unit.
+
+    loss_ : float
+        The last value of ``loss_curve_`` for the stochastic solvers; the exact
+        final J for lbfgs.
+
+    loss_curve_ : list of float
+        Per epoch, the mean of the minibatch estimates of J, penalty included
+        (lbfgs: J at each iteration).
+
+    best_loss_ : float or None
+        Smallest value of ``loss_curve_`` (None with early stopping).
+
+    validation_scores_ : list of float or None
+        Score on the held-out part at each epoch, with early stopping.
+
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+
+    n_iter_ : int
+        Number of epochs (lbfgs: iterations) run, counted across warm starts.
+
+    t_ : int
+        Number of training samples seen by the solver.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when X has string column names.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Output activation: ``identity``, ``exp``, ``logistic`` or ``softmax``."""
+
+OBJECTIVE_NOTES = """
+    The estimator minimises, exactly,
+
+    ``J = sum_i s_i l_i / sum_i s_i + alpha * sum_l ||W_l||_F^2``
+
+    with ``s_i`` the sample weights (1 without them), ``l_i`` the per-sample loss
+    and ``W_l`` the weight matrices (biases are not penalised). The penalty does
+    not depend on the number of samples or on the batch size: every minibatch
+    gradient is an unbiased estimate of the gradient of J, and the penalty's
+    gradient ``2 alpha W`` goes through momentum and Adam so that the optimizer's
+    fixed point is a stationary point of J.
+
+    Converting from other libraries: scikit-learn's ``MLP*(alpha=a)`` uses
+    ``a / (2 n)`` with lbfgs and ``a / (2 batch_size)`` with sgd/adam on half the
+    squared error (so ``alpha = a / n`` resp. ``a / batch_size`` here for the
+    regressor, and ``a / (2 n)`` resp. ``a / (2 batch_size)`` for the
+    classifier); PyTorch's ``weight_decay`` on the weights is ``2 * alpha``;
+    Keras' ``l2`` is ``alpha``."""

@@ -1,0 +1,228 @@
+"""The network as pure functions on one flat parameter vector.
+
+All parameters live in one contiguous vector ``theta`` laid out as
+``[W_0, ..., W_L, b_0, ..., b_L, s_0, ..., s_{L-1}]`` (weights, biases, PReLU
+slopes). The weights come first so that the penalty of J, which covers the weights
+only, is one slice; optimizers and lbfgs update the whole vector in one pass.
+Nothing here sees an estimator: functions get arrays and table entries.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Shapes of the parameters of a network and their offsets in ``theta``."""
+
+    layer_sizes: tuple  # (n_features, *hidden_layer_sizes, n_outputs)
+    learns_slope: bool
+
+    @property
+    def weight_shapes(self):
+        return list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+
+    @property
+    def n_weights(self):
+        return sum(fan_in * fan_out for fan_in, fan_out in self.weight_shapes)
+
+    @property
+    def n_params(self):
+        n_biases = sum(self.layer_sizes[1:])
+        n_slopes = sum(self.layer_sizes[1:-1]) if self.learns_slope else 0
+        return self.n_weights + n_biases + n_slopes
+
+    def views(self, theta):
+        """Split ``theta`` into lists of weight, bias and slope views."""
+        coefs, intercepts, slopes = [], [], []
+        start = 0
+        for shape in self.weight_shapes:
+            stop = start + shape[0] * shape[1]
+            coefs.append(theta[start:stop].reshape(shape))
+            start = stop
+        for size in self.layer_sizes[1:]:
+            intercepts.append(theta[start : start + size])
+            start += size
+        if self.learns_slope:
+            for size in self.layer_sizes[1:-1]:
+                slopes.append(theta[start : start + size])
+                start += size
+        return coefs, intercepts, slopes
+
+    def pack(self, coefs, intercepts, slopes, dtype):
+        """Concatenate parameter lists into a new flat vector."""
+        parts = [np.ravel(w) for w in coefs] + list(intercepts)
+        if self.learns_slope:
+            parts += list(slopes)
+        return np.concatenate(parts).astype(dtype, copy=False)
+
+
+def initialize(layout, activation, rng, dtype):
+    """Random weights scaled by the activation's gain; zero biases.
+
+    Weights are uniform with variance ``gain * 2 / (fan_in + fan_out)`` (Glorot's
+    fan average; gain 2 for rectifiers as in He et al.). The output layer uses gain
+    1 since no rectifier follows it. PReLU slopes start at the record's value.
+    """
+    theta = np.zeros(layout.n_params, dtype=dtype)
+    coefs, _, slopes = layout.views(theta)
+    n_layers = len(coefs)
+    for i, (w, (fan_in, fan_out)) in enumerate(zip(coefs, layout.weight_shapes)):
+        gain = activation.init_gain if i < n_layers - 1 else 1.0
+        bound = np.sqrt(3.0 * gain * 2.0 / (fan_in + fan_out))
+        w[...] = rng.uniform(-bound, bound, size=w.shape)
+    for s in slopes:
+        s[...] = activation.params["init_slope"]
+    return theta
+
+
+def forward(X, coefs, intercepts, slopes, activation):
+    """Hidden pre-activations ``zs``, activations ``activs`` and the raw output.
+
+    ``activs[0]`` is X itself; ``zs[i]`` and ``activs[i + 1]`` belong to hidden
+    layer i. The raw output is the last layer's affine map (no link applied).
+    """
+    zs, activs = [], [X]
+    a = X
+    for i in range(len(coefs) - 1):
+        z = a @ coefs[i]
+        z += intercepts[i]
+        a = activation.value(z, slopes[i] if slopes else None)
+        zs.append(z)
+        activs.append(a)
+    raw = activs[-1] @ coefs[-1]
+    raw += intercepts[-1]
+    if sp.issparse(raw):  # X sparse with no hidden layer
+        raw = np.asarray(raw)
+    return zs, activs, raw
+
+
+def predict_raw(X, coefs, intercepts, slopes, activation):
+    """The raw output only; keeps no intermediate layers alive."""
+    a = X
+    for i in range(len(coefs) - 1):
+        z = a @ coefs[i]
+        z += intercepts[i]
+        a = activation.value(z, slopes[i] if slopes else None)
+    raw = a @ coefs[-1]
+    raw += intercepts[-1]
+    return raw
+
+
+def backward(delta, zs, activs, coefs, slopes, activation, grad_views):
+    """Back-propagate ``delta = dJ_data / d raw`` into the gradient views.
+
+    ``grad_views`` is ``layout.views(grad)``; every entry is overwritten.
+    """
+    grad_coefs, grad_intercepts, grad_slopes = grad_views
+    for i in range(len(coefs) - 1, -1, -1):
+        a_in = activs[i]
+        if sp.issparse(a_in):
+            grad_coefs[i][...] = a_in.T @ delta
+        else:
+            np.dot(a_in.T, delta, out=grad_coefs[i])
+        grad_intercepts[i][...] = delta.sum(axis=0)
+        if i == 0:
+            break
+        # Into hidden layer i - 1: through the weights, then the activation.
+        delta = delta @ coefs[i].T
+        z, a = zs[i - 1], activs[i]
+        slope = slopes[i - 1] if slopes else None
+        if grad_slopes:
+            grad_slopes[i - 1][...] = np.einsum(
+                "ij,ij->j", delta, activation.slope_derivative(z)
+            )
+        delta *= activation.derivative(z, a, slope)
+
+
+def penalty(theta, layout, alpha):
+    """``alpha * sum_l ||W_l||_F^2`` over the weight block of ``theta``."""
+    w = theta[: layout.n_weights]
+    return float(alpha * np.dot(w, w))
+
+
+def data_loss_and_grad(
+    theta, layout, activation, loss, X, Y, sample_weight, scale, grad, delta_param
+):
+    """Weighted sum of per-sample losses times ``scale``, and its gradient.
+
+    Returns ``scale * sum_i s_i l_i`` and writes its gradient with respect to
+    ``theta`` into ``grad``. With ``scale = 1 / sum(s)`` over the whole data this is
+    the data term L; for a minibatch, ``scale = n / (batch size * sum(s))`` gives an
+    unbiased estimate of L and of its gradient.
+    """
+    coefs, intercepts, slopes = layout.views(theta)
+    zs, activs, raw = forward(X, coefs, intercepts, slopes, activation)
+    weighted = sample_weight * scale
+    value = float(np.dot(weighted, loss.value(Y, raw, delta_param)))
+    delta = loss.gradient(Y, raw, delta_param)
+    delta *= weighted[:, None]
+    backward(delta, zs, activs, coefs, slopes, activation, layout.views(grad))
+    return value, raw
+
+
+def objective_and_grad(
+    theta, layout, activation, loss, X, Y, sample_weight, alpha, delta_param, grad
+):
+    """J on (X, Y) and its gradient (written into ``grad``), full batch."""
+    scale = 1.0 / sample_weight.sum(dtype=np.float64)
+    value, _ = data_loss_and_grad(
+        theta, layout, activation, loss, X, Y, sample_weight, scale, grad, delta_param
+    )
+    n_w = layout.n_weights
+    grad[:n_w] += (2 * alpha) * theta[:n_w]
+    return value + penalty(theta, layout, alpha)
+
+
+def gauss_newton_max_eigenvalue(
+    theta, layout, activation, loss, X, Y, sample_weight, rng, scale=None, n_iter=10
+):
+    """Largest eigenvalue of ``P G P``, ``G`` the Gauss-Newton matrix of L.
+
+    ``P`` is the diagonal preconditioner (``scale``, a vector like ``theta``; the
+    identity when None) under which the optimizer takes its steps.
+
+    Power iteration on ``G v = J_f^T C J_f v`` where ``J_f`` is the Jacobian of the
+    raw outputs and ``C`` the loss curvature at ``theta``. ``G v`` is the gradient
+    at ``theta + eps v`` of the surrogate ``c/2 * ||f(theta') - f(theta)||^2``,
+    whose own gradient vanishes at ``theta``; central differences make it exact
+    for a network that is linear in its parameters.
+    """
+    coefs, intercepts, slopes = layout.views(theta)
+    raw0 = predict_raw(X, coefs, intercepts, slopes, activation)
+    curvature = loss.curvature(Y, raw0)
+    weights = (sample_weight / sample_weight.sum(dtype=np.float64)).astype(
+        theta.dtype
+    )
+    grad_plus = np.empty_like(theta)
+    grad_minus = np.empty_like(theta)
+
+    def surrogate_grad(point, grad):
+        c, b, s = layout.views(point)
+        zs, activs, raw = forward(X, c, b, s, activation)
+        delta = (raw - raw0) * curvature
+        delta *= weights[:, None]
+        backward(delta, zs, activs, c, s, activation, layout.views(grad))
+
+    if scale is None:
+        scale = np.ones_like(theta)
+    v = rng.standard_normal(theta.shape[0]).astype(theta.dtype)
+    eigenvalue = 0.0
+    size = max(float(np.linalg.norm(theta)), 1.0)
+    eps = (1e-3 if theta.dtype == np.float32 else 1e-5) * size
+    for _ in range(n_iter):
+        v /= np.linalg.norm(v)
+        direction = scale * v
+        direction *= eps / max(float(np.linalg.norm(direction)), 1e-300)
+        surrogate_grad(theta + direction, grad_plus)
+        surrogate_grad(theta - direction, grad_minus)
+        # G (P v) from the difference along P v, scaled back to unit length.
+        hv = scale * (grad_plus - grad_minus)
+        hv *= float(np.linalg.norm(scale * v)) / (2 * eps)
+        eigenvalue = float(np.dot(v, hv))
+        if not np.all(np.isfinite(hv)) or np.linalg.norm(hv) == 0:
+            break
+        v = hv
+    return eigenvalue
