@@ -570,7 +570,13 @@ class _BaseL2MLP(BaseEstimator, ABC):
         n_weights = layout.n_weights
         grad = np.empty_like(theta)
         grad_coefs, grad_intercepts, _ = layout.views(grad)
-        precondition = self.solver == "sgd" and np.any(state.output_scale != 1)
+        # Only the automatic step is taken in the preconditioned coordinates; a
+        # step set by hand is plain SGD on J.
+        precondition = (
+            self.solver == "sgd"
+            and self.learning_rate_init == "auto"
+            and np.any(state.output_scale != 1)
+        )
         output_scale_sq = state.output_scale**2
         order = state.rng.permutation(n_samples) if self.shuffle else None
         data_sum, penalty_sum, n_batches = 0.0, 0.0, 0
