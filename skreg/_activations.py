@@ -35,6 +35,10 @@ class Activation:
     # d a / d slope for a learned slope (PReLU only). The slope is not penalised:
     # the penalty of J covers the weight matrices only.
     slope_derivative: Callable | None = None
+    # Optional fast path: ``inplace(z)`` overwrites z with the activation. Only
+    # for entries whose derivative reads the output ``a`` alone, so that the
+    # pre-activation need not be kept.
+    inplace: Callable | None = None
 
     @property
     def learns_slope(self):
@@ -46,7 +50,7 @@ def _identity(z, slope=None):
 
 
 def _identity_derivative(z, a, slope=None):
-    return np.ones_like(z)
+    return np.ones_like(a)
 
 
 def _logistic(z, slope=None):
@@ -70,7 +74,23 @@ def _relu(z, slope=None):
 
 
 def _relu_derivative(z, a, slope=None):
-    return (z > 0).astype(z.dtype)
+    return (a > 0).astype(a.dtype)
+
+
+def _relu_inplace(z):
+    return np.maximum(z, 0, out=z)
+
+
+def _tanh_inplace(z):
+    return np.tanh(z, out=z)
+
+
+def _logistic_inplace(z):
+    return expit(z, out=z)
+
+
+def _identity_inplace(z):
+    return z
 
 
 def _leaky_relu(z, slope=None):
@@ -128,12 +148,28 @@ def _softplus_derivative(z, a, slope=None):
 
 
 _RECORDS = [
-    Activation("identity", _identity, _identity_derivative, "a = z", 1.0),
     Activation(
-        "logistic", _logistic, _logistic_derivative, "a = 1 / (1 + exp(-z))", 1.0
+        "identity",
+        _identity,
+        _identity_derivative,
+        "a = z",
+        1.0,
+        inplace=_identity_inplace,
     ),
-    Activation("tanh", _tanh, _tanh_derivative, "a = tanh(z)", 1.0),
-    Activation("relu", _relu, _relu_derivative, "a = max(z, 0)", 2.0),
+    Activation(
+        "logistic",
+        _logistic,
+        _logistic_derivative,
+        "a = 1 / (1 + exp(-z))",
+        1.0,
+        inplace=_logistic_inplace,
+    ),
+    Activation(
+        "tanh", _tanh, _tanh_derivative, "a = tanh(z)", 1.0, inplace=_tanh_inplace
+    ),
+    Activation(
+        "relu", _relu, _relu_derivative, "a = max(z, 0)", 2.0, inplace=_relu_inplace
+    ),
     Activation(
         "leaky_relu",
         _leaky_relu,

@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
 from skreg._activations import ACTIVATIONS
 from skreg._network import (
     Layout,
+    Workspace,
     data_loss_and_grad,
     gauss_newton_max_eigenvalue,
     initialize,
@@ -570,6 +571,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         n_weights = layout.n_weights
         grad = np.empty_like(theta)
         grad_coefs, grad_intercepts, _ = layout.views(grad)
+        workspace = Workspace(layout, batch_size, theta.dtype)
+        penalty_grad = np.empty(n_weights, dtype=theta.dtype)
         # Only the automatic step is taken in the preconditioned coordinates; a
         # step set by hand is plain SGD on J.
         precondition = (
@@ -591,12 +594,15 @@ class _BaseL2MLP(BaseEstimator, ABC):
             scale = n_samples / (size * total_weight)
             value, _ = data_loss_and_grad(
                 theta, layout, activation, loss, X_batch, Y_batch, sw_batch,
-                scale, grad, self._huber_delta(),
+                scale, grad, self._huber_delta(), workspace,
             )
             pen = penalty(theta, layout, self.alpha)
             if not np.isfinite(value + pen):
                 raise DivergenceError(_divergence_message("loss", state.n_iter + 1))
-            grad[:n_weights] += (2 * self.alpha) * theta[:n_weights]
+            # The penalty's gradient 2 alpha W, without a temporary.
+            grad[:n_weights] += np.multiply(
+                theta[:n_weights], 2 * self.alpha, out=penalty_grad
+            )
             if precondition:
                 grad_coefs[-1] *= output_scale_sq
                 grad_intercepts[-1] *= output_scale_sq

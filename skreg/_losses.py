@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp, softmax, xlogy
+from scipy.special import expit, log_expit, softmax, xlogy
 
 
 @dataclass(frozen=True)
@@ -131,12 +131,23 @@ def _binary_log_curvature(y, raw):
     return p * (1 - p)
 
 
+def _shifted_exp(raw):
+    """``exp(raw - max)`` per row and the row maxima: no overflow, one exp pass."""
+    row_max = raw.max(axis=1, keepdims=True)
+    shifted = np.exp(raw - row_max)
+    return shifted, row_max
+
+
 def _multinomial_value(y, raw, delta=None):
-    return logsumexp(raw, axis=1) - np.einsum("ij,ij->i", y, raw)
+    shifted, row_max = _shifted_exp(raw)
+    log_sum_exp = row_max[:, 0] + np.log(shifted.sum(axis=1))
+    return log_sum_exp - np.einsum("ij,ij->i", y, raw)
 
 
 def _multinomial_gradient(y, raw, delta=None):
-    return softmax(raw, axis=1) - y
+    shifted, _ = _shifted_exp(raw)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted - y
 
 
 def _multinomial_curvature(y, raw):

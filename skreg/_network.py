@@ -78,24 +78,62 @@ def initialize(layout, activation, rng, dtype):
     return theta
 
 
-def forward(X, coefs, intercepts, slopes, activation):
+class Workspace:
+    """Per-layer buffers for one minibatch size, reused across minibatches.
+
+    Avoids allocating (and page-faulting) the activations and deltas of every
+    minibatch; a smaller last minibatch uses the leading rows.
+    """
+
+    def __init__(self, layout, batch_size, dtype):
+        hidden = layout.layer_sizes[1:-1]
+        self.zs = [np.empty((batch_size, size), dtype) for size in hidden]
+        self.deltas = [np.empty((batch_size, size), dtype) for size in hidden]
+        self.raw = np.empty((batch_size, layout.layer_sizes[-1]), dtype)
+
+    def rows(self, n):
+        """The buffers trimmed to ``n`` rows."""
+        return [z[:n] for z in self.zs], [d[:n] for d in self.deltas], self.raw[:n]
+
+
+def _affine(a, w, b, out):
+    """``a @ w + b``, into ``out`` when given (dense inputs only)."""
+    if out is None or sp.issparse(a):
+        z = a @ w
+        if sp.issparse(z):
+            z = z.toarray()
+        z = np.asarray(z)
+    else:
+        z = np.dot(a, w, out=out)
+    z += b
+    return z
+
+
+def _activate(activation, z, slope):
+    """The activation of z, in place when the record allows it (z is then lost)."""
+    if activation.inplace is not None:
+        return activation.inplace(z)
+    return activation.value(z, slope)
+
+
+def forward(X, coefs, intercepts, slopes, activation, workspace=None):
     """Hidden pre-activations ``zs``, activations ``activs`` and the raw output.
 
     ``activs[0]`` is X itself; ``zs[i]`` and ``activs[i + 1]`` belong to hidden
-    layer i. The raw output is the last layer's affine map (no link applied).
+    layer i (the same array when the activation works in place: its derivative
+    then reads the output only). The raw output is the last layer's affine map
+    (no link applied).
     """
+    n = X.shape[0]
+    z_out, _, raw_out = workspace.rows(n) if workspace else ([None] * len(coefs), None, None)
     zs, activs = [], [X]
     a = X
     for i in range(len(coefs) - 1):
-        z = a @ coefs[i]
-        z += intercepts[i]
-        a = activation.value(z, slopes[i] if slopes else None)
+        z = _affine(a, coefs[i], intercepts[i], z_out[i])
+        a = _activate(activation, z, slopes[i] if slopes else None)
         zs.append(z)
         activs.append(a)
-    raw = activs[-1] @ coefs[-1]
-    raw += intercepts[-1]
-    if sp.issparse(raw):  # X sparse with no hidden layer
-        raw = np.asarray(raw)
+    raw = _affine(activs[-1], coefs[-1], intercepts[-1], raw_out)
     return zs, activs, raw
 
 
@@ -103,31 +141,33 @@ def predict_raw(X, coefs, intercepts, slopes, activation):
     """The raw output only; keeps no intermediate layers alive."""
     a = X
     for i in range(len(coefs) - 1):
-        z = a @ coefs[i]
-        z += intercepts[i]
-        a = activation.value(z, slopes[i] if slopes else None)
-    raw = a @ coefs[-1]
-    raw += intercepts[-1]
-    return raw
+        z = _affine(a, coefs[i], intercepts[i], None)
+        a = _activate(activation, z, slopes[i] if slopes else None)
+    return _affine(a, coefs[-1], intercepts[-1], None)
 
 
-def backward(delta, zs, activs, coefs, slopes, activation, grad_views):
+def backward(delta, zs, activs, coefs, slopes, activation, grad_views, workspace=None):
     """Back-propagate ``delta = dJ_data / d raw`` into the gradient views.
 
     ``grad_views`` is ``layout.views(grad)``; every entry is overwritten.
     """
     grad_coefs, grad_intercepts, grad_slopes = grad_views
+    n = delta.shape[0]
+    delta_out = workspace.rows(n)[1] if workspace else [None] * len(zs)
     for i in range(len(coefs) - 1, -1, -1):
         a_in = activs[i]
         if sp.issparse(a_in):
             grad_coefs[i][...] = a_in.T @ delta
         else:
             np.dot(a_in.T, delta, out=grad_coefs[i])
-        grad_intercepts[i][...] = delta.sum(axis=0)
+        np.sum(delta, axis=0, out=grad_intercepts[i])
         if i == 0:
             break
         # Into hidden layer i - 1: through the weights, then the activation.
-        delta = delta @ coefs[i].T
+        if delta_out[i - 1] is None:
+            delta = delta @ coefs[i].T
+        else:
+            delta = np.dot(delta, coefs[i].T, out=delta_out[i - 1])
         z, a = zs[i - 1], activs[i]
         slope = slopes[i - 1] if slopes else None
         if grad_slopes:
@@ -144,7 +184,8 @@ def penalty(theta, layout, alpha):
 
 
 def data_loss_and_grad(
-    theta, layout, activation, loss, X, Y, sample_weight, scale, grad, delta_param
+    theta, layout, activation, loss, X, Y, sample_weight, scale, grad, delta_param,
+    workspace=None,
 ):
     """Weighted sum of per-sample losses times ``scale``, and its gradient.
 
@@ -154,12 +195,14 @@ def data_loss_and_grad(
     unbiased estimate of L and of its gradient.
     """
     coefs, intercepts, slopes = layout.views(theta)
-    zs, activs, raw = forward(X, coefs, intercepts, slopes, activation)
+    zs, activs, raw = forward(X, coefs, intercepts, slopes, activation, workspace)
     weighted = sample_weight * scale
     value = float(np.dot(weighted, loss.value(Y, raw, delta_param)))
     delta = loss.gradient(Y, raw, delta_param)
     delta *= weighted[:, None]
-    backward(delta, zs, activs, coefs, slopes, activation, layout.views(grad))
+    backward(
+        delta, zs, activs, coefs, slopes, activation, layout.views(grad), workspace
+    )
     return value, raw
 
 

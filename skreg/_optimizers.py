@@ -33,10 +33,6 @@ class _StochasticOptimizer:
         self.schedule = schedule
         self.power_t = power_t
 
-    @property
-    def dtype(self):
-        return self._step.dtype
-
     def end_epoch(self, t):
         """Apply the schedule after an epoch; ``t`` counts the samples seen."""
         if self.schedule == "invscaling":
@@ -53,7 +49,12 @@ class _StochasticOptimizer:
 
 
 class SGD(_StochasticOptimizer):
-    """Stochastic gradient descent with (Nesterov) momentum."""
+    """Stochastic gradient descent with (Nesterov) momentum.
+
+    The update works in place on the flat vectors with one preallocated buffer
+    (numpy ufuncs, not scipy's BLAS: scipy ships its own OpenBLAS, whose threads
+    would fight numpy's for the cores between every two products).
+    """
 
     def __init__(
         self,
@@ -70,6 +71,10 @@ class SGD(_StochasticOptimizer):
         self.velocity = np.zeros_like(params)
         self._step = np.empty_like(params)
 
+    @property
+    def dtype(self):
+        return self.velocity.dtype
+
     def restart(self, learning_rate):
         """Forget the velocity and continue with another step size."""
         self.velocity[...] = 0
@@ -78,13 +83,13 @@ class SGD(_StochasticOptimizer):
     def update(self, params, grads):
         """One step on ``params`` (changed in place) along ``grads``."""
         step = np.multiply(grads, -self.learning_rate, out=self._step)
+        # velocity = momentum * velocity - lr * grads
         self.velocity *= self.momentum
         self.velocity += step
         if self.nesterov:
-            # params += momentum * velocity - lr * grads, without a temporary.
+            # params += momentum * velocity - lr * grads
             params += step
-            step = np.multiply(self.velocity, self.momentum, out=self._step)
-            params += step
+            params += np.multiply(self.velocity, self.momentum, out=self._step)
         else:
             params += self.velocity
 
@@ -110,6 +115,10 @@ class Adam(_StochasticOptimizer):
         self.first_moment = np.zeros_like(params)
         self.second_moment = np.zeros_like(params)
         self._step = np.empty_like(params)
+
+    @property
+    def dtype(self):
+        return self.first_moment.dtype
 
     def restart(self, learning_rate):
         """Forget the moment estimates and continue with another step size."""
