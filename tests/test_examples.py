@@ -1,0 +1,26 @@
+"""The examples run and print what they claim."""
+
+import importlib.util
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tune_alpha_prints_every_alpha_and_the_winner(capsys):
+    search = _load("tune_alpha").main(small=True)
+    out = capsys.readouterr().out
+    alphas = search.cv_results_["param_l2mlpregressor__alpha"]
+    assert out.count("\n") == len(alphas) + 2
+    assert f"best alpha: {search.best_params_['l2mlpregressor__alpha']:.4g}" in out
+    # A network on diabetes: a sensible alpha beats the constant model clearly.
+    assert search.best_score_ > 0.4
+    # The largest alpha underfits: its score is the lowest of the grid.
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[-1] == min(scores)

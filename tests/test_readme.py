@@ -1,0 +1,39 @@
+"""The README's commands and tables agree with the code and with .ci/run."""
+
+import re
+from pathlib import Path
+
+from skreg import L2MLPClassifier, L2MLPRegressor
+from skreg._activations import ACTIVATIONS
+from skreg._losses import REGRESSION_LOSSES
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def _table_first_column(heading):
+    section = README.split(heading, 1)[1]
+    rows = re.findall(r"^\| `([^`]+)`", section.split("\n## ", 1)[0], re.M)
+    return rows
+
+
+def test_readme_test_command_is_what_ci_runs():
+    ci_last = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    first_lines = README.split("```", 2)[1]
+    assert ci_last in first_lines
+
+
+def test_parameter_table_lists_every_parameter():
+    names = set(_table_first_column("## Parameters"))
+    params = set(L2MLPRegressor().get_params()) | set(L2MLPClassifier().get_params())
+    assert names == params
+
+
+def test_activation_table_lists_the_activation_table():
+    names = set(_table_first_column("## Activations"))
+    assert names == {name for name, record in ACTIVATIONS.items() if record.name == name}
+
+
+def test_loss_table_lists_the_regression_losses():
+    names = set(_table_first_column("## Losses"))
+    assert names == set(REGRESSION_LOSSES) | {"log_loss"}
