@@ -42,13 +42,17 @@ def cv_score(estimator, X, y, cv):
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        scores = cross_val_score(make_pipeline(StandardScaler(), estimator), X, y, cv=cv)
+        scores = cross_val_score(
+            make_pipeline(StandardScaler(), estimator), X, y, cv=cv
+        )
     return scores.mean(), time.perf_counter() - started
 
 
 def main(seeds=(0,)):
-    print("| dataset | metric | sklearn default | skreg default | skreg - sklearn "
-          "| floor | pass | sklearn s | skreg s |")
+    print(
+        "| dataset | metric | sklearn default | skreg default | skreg - sklearn "
+        "| floor | pass | sklearn s | skreg s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     all_pass = True
     for name, load, regression, floor in DATASETS:
@@ -57,10 +61,16 @@ def main(seeds=(0,)):
         for seed in seeds:
             if regression:
                 cv = KFold(5, shuffle=True, random_state=seed)
-                pair = MLPRegressor(random_state=seed), L2MLPRegressor(random_state=seed)
+                pair = (
+                    MLPRegressor(random_state=seed),
+                    L2MLPRegressor(random_state=seed),
+                )
             else:
                 cv = StratifiedKFold(5, shuffle=True, random_state=seed)
-                pair = MLPClassifier(random_state=seed), L2MLPClassifier(random_state=seed)
+                pair = (
+                    MLPClassifier(random_state=seed),
+                    L2MLPClassifier(random_state=seed),
+                )
             # Interleaved: sklearn then skreg on the same splits.
             score, seconds = cv_score(pair[0], X, y, cv)
             theirs.append(score)
@@ -72,8 +82,10 @@ def main(seeds=(0,)):
         ok = ours >= theirs - 0.01 and ours >= floor
         all_pass &= ok
         metric = "R^2" if regression else "accuracy"
-        print(f"| {name} | {metric} | {theirs:.4f} | {ours:.4f} | {ours - theirs:+.4f} "
-              f"| {floor} | {'yes' if ok else 'NO'} | {t_theirs:.2f} | {t_ours:.2f} |")
+        print(
+            f"| {name} | {metric} | {theirs:.4f} | {ours:.4f} | {ours - theirs:+.4f} "
+            f"| {floor} | {'yes' if ok else 'NO'} | {t_theirs:.2f} | {t_ours:.2f} |"
+        )
     print(f"\nall targets met: {all_pass} (seeds {list(seeds)})")
     return all_pass
 

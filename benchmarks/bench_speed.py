@@ -148,7 +148,7 @@ def run(workloads, dtypes, reps, quick, memory):
             X, y = make_data(wl, np.dtype(dtype))
             walls = {"sklearn": [], "skreg": [], "products": []}
             fitted = {}
-            for label, est in make_trainers(wl, 1).items():  # warm-up
+            for est in make_trainers(wl, 1).values():  # warm-up
                 est.fit(X[:2000], y[:2000])
             for _ in range(reps):
                 for label, est in make_trainers(wl, epochs).items():

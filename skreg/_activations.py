@@ -8,8 +8,8 @@ every other entry. All functions keep the dtype of ``z`` and are finite for ever
 finite ``z``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from scipy.special import expit, ndtr
@@ -195,7 +195,9 @@ _RECORDS = [
         1.5,
         params={"alpha": 1.0},
     ),
-    Activation("gelu", _gelu, _gelu_derivative, "a = z * Phi(z) (exact, erf form)", 2.0),
+    Activation(
+        "gelu", _gelu, _gelu_derivative, "a = z * Phi(z) (exact, erf form)", 2.0
+    ),
     Activation("silu", _silu, _silu_derivative, "a = z / (1 + exp(-z))", 2.0),
     Activation("softplus", _softplus, _softplus_derivative, "a = log(1 + exp(z))", 1.0),
 ]

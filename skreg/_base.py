@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
@@ -228,7 +227,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
 
-    # -- what the subclasses supply ------------------------------------------------
+    # -- what the subclasses supply ----------------------------------------------------
 
     @abstractmethod
     def _encode_targets(self, y, reset, classes=None):
@@ -246,7 +245,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
     def _initial_output_bias(self, Y, sample_weight, loss):
         """Output bias that makes the initial prediction the weighted target mean."""
 
-    # -- validation ------------------------------------------------------------------
+    # -- validation ----------------------------------------------------------
 
     @property
     def _activation(self):
@@ -285,7 +284,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         sizes = _hidden_layer_sizes(self.hidden_layer_sizes)
         return sizes
 
-    # -- fitting -------------------------------------------------------------------------
+    # -- fitting ----------------------------------------------------------
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data.
@@ -447,7 +446,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
             )
         return (1 - self.momentum) / curvature
 
-    # -- the stochastic loop -------------------------------------------------------------
+    # -- the stochastic loop ----------------------------------------------------------
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -638,7 +637,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
             line += f", validation score = {state.validation_scores[-1]:.6g}"
         print(line, file=sys.stdout, flush=True)
 
-    # -- lbfgs ---------------------------------------------------------------------------
+    # -- lbfgs ----------------------------------------------------------
 
     def _fit_lbfgs(self, state, activation, loss, X, Y, sw, interrupt):
         layout, dtype = state.layout, X.dtype
@@ -703,7 +702,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         state.best_loss = value
         state.t += X.shape[0] * max(state.n_iter, 1)
 
-    # -- fitted state --------------------------------------------------------------------
+    # -- fitted state ----------------------------------------------------------
 
     def _assign_fitted(self, state, encoder, loss):
         coefs, intercepts, slopes = state.layout.views(state.theta)
@@ -735,7 +734,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
     def _set_encoder(self, encoder):
         """Store what the target encoding learned (classes for the classifier)."""
 
-    # -- using the fitted network -----------------------------------------------------
+    # -- using the fitted network ------------------------------------------------------
 
     def _raw_from_theta(self, X, theta, layout):
         coefs, intercepts, slopes = layout.views(theta)

@@ -16,8 +16,8 @@ Every loss works on the *raw* output ``raw`` of the last layer, shape
 ``delta`` is the Huber threshold and is ignored by the other losses.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.special import expit, log_expit, softmax, xlogy

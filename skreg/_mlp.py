@@ -3,6 +3,7 @@
 from numbers import Real
 
 import numpy as np
+from scipy.special import logit
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
@@ -10,7 +11,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
-from scipy.special import logit
 
 from skreg._base import _BaseL2MLP
 from skreg._docstrings import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS

@@ -125,7 +125,10 @@ def forward(X, coefs, intercepts, slopes, activation, workspace=None):
     (no link applied).
     """
     n = X.shape[0]
-    z_out, _, raw_out = workspace.rows(n) if workspace else ([None] * len(coefs), None, None)
+    if workspace is None:
+        z_out, raw_out = [None] * len(coefs), None
+    else:
+        z_out, _, raw_out = workspace.rows(n)
     zs, activs = [], [X]
     a = X
     for i in range(len(coefs) - 1):

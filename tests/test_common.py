@@ -1,4 +1,7 @@
-"""scikit-learn's estimator checks over a matrix of configurations, no expected failures."""
+"""scikit-learn's estimator checks over a matrix of configurations.
+
+No expected failures: a check that fails is a bug in the estimator.
+"""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 

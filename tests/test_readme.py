@@ -31,7 +31,8 @@ def test_parameter_table_lists_every_parameter():
 
 def test_activation_table_lists_the_activation_table():
     names = set(_table_first_column("## Activations"))
-    assert names == {name for name, record in ACTIVATIONS.items() if record.name == name}
+    canonical = {name for name, record in ACTIVATIONS.items() if record.name == name}
+    assert names == canonical
 
 
 def test_loss_table_lists_the_regression_losses():
