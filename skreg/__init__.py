@@ -5,7 +5,6 @@ mean training loss plus alpha times the squared Frobenius norms of the weights.
 """
 
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
-
-__version__ = "0.1.0"
+from skreg._version import __version__
 
 __all__ = ["L2MLPClassifier", "L2MLPRegressor", "__version__"]

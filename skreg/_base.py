@@ -35,6 +35,7 @@ from skreg._network import (
     predict_raw,
 )
 from skreg._optimizers import OPTIMIZERS
+from skreg._version import __version__
 
 #: At most this many rows are used to estimate the automatic SGD step size.
 _STEP_SIZE_ROWS = 1000
@@ -793,3 +794,20 @@ class _BaseL2MLP(BaseEstimator, ABC):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_skreg_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        pickled = state.pop("_skreg_version", "unknown")
+        if pickled != __version__:
+            warnings.warn(
+                f"Trying to unpickle {type(self).__name__} from skreg version "
+                f"{pickled} when using version {__version__}. This might lead to "
+                "breaking code or invalid results. Use at your own risk.",
+                UserWarning,
+                stacklevel=2,
+            )
+        super().__setstate__(state)
