@@ -1,0 +1,516 @@
+"""Cross-validated lambda path: L2MLPRegressorCV and L2MLPClassifierCV.
+
+For each fold the network is trained along the alpha grid from the largest value to
+the smallest, every point warm-started from the previous one's weights, and scored
+on the held-out part. The alpha with the best mean score is refitted on all data.
+Weights are never averaged across folds: hidden units are not aligned between
+networks.
+"""
+
+from abc import ABC, abstractmethod
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+from threadpoolctl import threadpool_limits
+
+from skreg._base import _BaseL2MLP, _hidden_layer_sizes
+from skreg._mlp import L2MLPClassifier, L2MLPRegressor
+from skreg._network import Layout, gauss_newton_max_eigenvalue, initialize
+
+#: The grid spans this many decades below its largest value.
+_GRID_DECADES = 4
+
+
+def _alpha_max(estimator, X, y, sample_weight):
+    """Half the largest Gauss-Newton curvature of the data term at initialisation.
+
+    At this alpha the penalty's curvature ``2 alpha`` equals the largest curvature
+    of the data term, so the weights are strongly shrunk: the top of the grid.
+    """
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse="csr",
+        dtype=(np.float64, np.float32),
+        multi_output=True,
+        y_numeric=estimator._y_numeric,
+    )
+    Y, encoder = estimator._encode_targets(y, reset=True)
+    Y = Y.astype(X.dtype, copy=False)
+    loss = estimator._output_loss(Y.shape[1], encoder)
+    activation = estimator._activation
+    sizes = _hidden_layer_sizes(estimator.hidden_layer_sizes)
+    layout = Layout((X.shape[1], *sizes, Y.shape[1]), activation.learns_slope)
+    rng = check_random_state(estimator.random_state)
+    theta = initialize(layout, activation, rng, X.dtype)
+    _, intercepts, _ = layout.views(theta)
+    intercepts[-1][...] = estimator._initial_output_bias(Y, sample_weight, loss)
+    with np.errstate(all="ignore"):
+        curvature = gauss_newton_max_eigenvalue(
+            theta, layout, activation, loss, X, Y, sample_weight.astype(X.dtype), rng
+        )
+    if not np.isfinite(curvature) or curvature <= 0:
+        raise ValueError(
+            "Could not derive an alpha grid from the data; pass alphas as an array."
+        )
+    return curvature / 2
+
+
+def _lambda_path(estimator, alphas, X, y, sample_weight, train, test, scorer):
+    """Train one fold along ``alphas`` (largest first) with warm starts.
+
+    Returns the held-out score and the epochs spent at each point.
+    """
+    X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+    y_train, y_test = _safe_indexing(y, train), _safe_indexing(y, test)
+    sw_train, sw_test = sample_weight[train], sample_weight[test]
+    model = clone(estimator).set_params(warm_start=True)
+    scores, epochs = [], []
+    previous = 0
+    for alpha in alphas:
+        model.set_params(alpha=alpha).fit(X_train, y_train, sample_weight=sw_train)
+        epochs.append(model.n_iter_ - previous)
+        previous = model.n_iter_
+        scores.append(scorer(model, X_test, y_test, sample_weight=sw_test))
+        if _collapsed(model):
+            # Zero weights are a stationary point of every smaller alpha too (no
+            # gradient reaches a unit that has no weights): start afresh.
+            model = clone(estimator).set_params(warm_start=True)
+            previous = 0
+    return np.array(scores), np.array(epochs)
+
+
+def _collapsed(model, rtol=1e-3):
+    """True when the penalty has all but zeroed the network.
+
+    The product of the layers' Frobenius norms bounds how much the output can
+    move with X; once it is below ``rtol`` times the targets' spread, the weights
+    sit next to zero, a stationary point of J for every alpha that warm starts
+    barely leave.
+    """
+    reach = np.prod([np.linalg.norm(w) for w in model.coefs_])
+    return reach < rtol * float(np.max(model._output_scale_))
+
+
+def _limited_path(n_threads, *args):
+    with threadpool_limits(limits=n_threads, user_api="blas"):
+        return _lambda_path(*args)
+
+
+class _BaseL2MLPCV(BaseEstimator, ABC):
+    """Shared machinery of the CV estimators (in the shape of LinearModelCV)."""
+
+    _parameter_constraints: dict = {
+        **{k: v for k, v in _BaseL2MLP._parameter_constraints.items() if k != "alpha"},
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "cv": ["cv_object"],
+        "scoring": [str, callable, None],
+        "n_jobs": [Integral, None],
+    }
+
+    @abstractmethod
+    def _get_estimator(self):
+        """The base estimator with this estimator's parameters (alpha unset)."""
+
+    def _base_params(self):
+        own = {"alphas", "cv", "scoring", "n_jobs"}
+        return {k: v for k, v in self.get_params(deep=False).items() if k not in own}
+
+    def _alpha_grid(self, X, y, sample_weight):
+        if isinstance(self.alphas, Integral):
+            top = _alpha_max(self._get_estimator(), X, y, sample_weight)
+            grid = np.logspace(
+                np.log10(top), np.log10(top) - _GRID_DECADES, self.alphas
+            )
+        else:
+            grid = np.asarray(self.alphas, dtype=np.float64).ravel()
+            if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+                raise ValueError(
+                    "alphas must be a positive int or a non-empty array of finite "
+                    f"values >= 0, got {self.alphas!r}."
+                )
+        return np.sort(grid)[::-1]
+
+    def fit(self, X, y, sample_weight=None):
+        """Choose alpha by cross-validation along the path, then refit on all data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, used in training and in the held-out scores.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        estimator = self._get_estimator()
+        estimator._validate_params()
+        X_checked, y_checked = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=estimator._y_numeric,
+            reset=True,
+        )
+        sample_weight = _check_sample_weight(
+            sample_weight, X_checked, dtype=np.float64, ensure_non_negative=True
+        )
+        alphas = self._alpha_grid(X_checked, y_checked, sample_weight)
+        cv = check_cv(self.cv, y_checked, classifier=isinstance(self, ClassifierMixin))
+        splits = list(cv.split(X_checked, y_checked))
+        scorer = check_scoring(estimator, scoring=self.scoring)
+        n_jobs = self.n_jobs or 1
+        # Folds in parallel: one BLAS thread per worker, not a pool each.
+        threads = None if n_jobs == 1 else 1
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(_limited_path)(
+                threads,
+                estimator,
+                alphas,
+                X_checked,
+                y_checked,
+                sample_weight,
+                train,
+                test,
+                scorer,
+            )
+            for train, test in splits
+        )
+        self.alphas_ = alphas
+        self.scores_ = np.array([scores for scores, _ in results])
+        self.n_iter_path_ = np.array([epochs for _, epochs in results])
+        mean = self.scores_.mean(axis=0)
+        # Ties go to the largest alpha, the simplest model.
+        best = int(np.argmax(mean))
+        self.alpha_ = float(alphas[best])
+        self.best_score_ = float(mean[best])
+        self.estimator_ = clone(estimator).set_params(alpha=self.alpha_)
+        self.estimator_.fit(X_checked, y_checked, sample_weight=sample_weight)
+        for name, value in vars(self.estimator_).items():
+            if name.endswith("_") and not name.startswith("_"):
+                setattr(self, name, value)
+        return self
+
+    def predict(self, X):
+        """Predict with the network refitted at ``alpha_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        y : ndarray
+            Predictions of ``estimator_``.
+        """
+        X = self._checked(X)
+        return self.estimator_.predict(X)
+
+    def _checked(self, X):
+        check_is_fitted(self, "estimator_")
+        return validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        base = self._get_estimator().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags = base.target_tags
+        if base.classifier_tags is not None:
+            tags.classifier_tags = base.classifier_tags
+        return tags
+
+
+class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
+    """MLP regressor with alpha chosen by cross-validation along a warm path.
+
+    Parameters
+    ----------
+    alphas : int or array-like, default=10
+        The alpha grid: an int is that many values on a log grid over four
+        decades below ``alpha_max``, half the largest Gauss-Newton curvature
+        of the data term at the initial weights (where the penalty's
+        curvature equals the data's); or explicit values. ``alphas_``
+        stores them largest first, the order of the path.
+
+    cv : int, cross-validation generator or iterable, default=5
+        Folds, as in ``sklearn.model_selection.check_cv``.
+
+    scoring : str, callable or None, default=None
+        Held-out score; None is the estimator's ``score``.
+
+    n_jobs : int or None, default=None
+        Folds trained in parallel with joblib (one BLAS thread each).
+
+    The other parameters are those of :class:`L2MLPRegressor`.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The alpha with the best mean held-out score.
+
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid, largest first.
+
+    scores_ : ndarray of shape (n_folds, n_alphas)
+        Held-out score of every fold at every point of the path.
+
+    best_score_ : float
+        Mean held-out score at ``alpha_``.
+
+    n_iter_path_ : ndarray of shape (n_folds, n_alphas)
+        Epochs (lbfgs: iterations) spent at each point of each fold's path.
+
+    estimator_ : L2MLPRegressor
+        The network refitted on all data at ``alpha_``; its fitted attributes
+        (``coefs_``, ``intercepts_``, ``loss_curve_``, ...) are also set here.
+
+    See Also
+    --------
+    L2MLPRegressor : The network at one alpha.
+
+    Notes
+    -----
+    Each fold trains along the grid from the largest alpha to the smallest,
+    every point warm-started from the previous one's weights and stopped by
+    the usual tolerance; the refit at ``alpha_`` starts afresh on all data.
+    Weights are never averaged across folds.
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        alphas=10,
+        cv=5,
+        scoring=None,
+        n_jobs=None,
+        activation="relu",
+        loss="squared_error",
+        huber_delta=1.0,
+        solver="sgd",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init="auto",
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=0.0001,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-08,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.alphas = alphas
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+
+    def _get_estimator(self):
+        return L2MLPRegressor(**self._base_params())
+
+
+class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
+    """MLP classifier with alpha chosen by cross-validation along a warm path.
+
+    Parameters
+    ----------
+    alphas : int or array-like, default=10
+        The alpha grid: an int is that many values on a log grid over four
+        decades below ``alpha_max``, half the largest Gauss-Newton curvature
+        of the data term at the initial weights (where the penalty's
+        curvature equals the data's); or explicit values. ``alphas_``
+        stores them largest first, the order of the path.
+
+    cv : int, cross-validation generator or iterable, default=5
+        Folds, as in ``sklearn.model_selection.check_cv`` (stratified for an int).
+
+    scoring : str, callable or None, default=None
+        Held-out score; None is the estimator's ``score``.
+
+    n_jobs : int or None, default=None
+        Folds trained in parallel with joblib (one BLAS thread each).
+
+    The other parameters are those of :class:`L2MLPClassifier`.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The alpha with the best mean held-out score.
+
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid, largest first.
+
+    scores_ : ndarray of shape (n_folds, n_alphas)
+        Held-out score of every fold at every point of the path.
+
+    best_score_ : float
+        Mean held-out score at ``alpha_``.
+
+    n_iter_path_ : ndarray of shape (n_folds, n_alphas)
+        Epochs (lbfgs: iterations) spent at each point of each fold's path.
+
+    estimator_ : L2MLPClassifier
+        The network refitted on all data at ``alpha_``; its fitted attributes
+        (``coefs_``, ``intercepts_``, ``loss_curve_``, ...) are also set here.
+
+    See Also
+    --------
+    L2MLPClassifier : The network at one alpha.
+
+    Notes
+    -----
+    Each fold trains along the grid from the largest alpha to the smallest,
+    every point warm-started from the previous one's weights and stopped by
+    the usual tolerance; the refit at ``alpha_`` starts afresh on all data.
+    Weights are never averaged across folds.
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        alphas=10,
+        cv=5,
+        scoring=None,
+        n_jobs=None,
+        activation="relu",
+        loss="log_loss",
+        solver="sgd",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init="auto",
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=0.0001,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-08,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.alphas = alphas
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+
+    def _get_estimator(self):
+        return L2MLPClassifier(**self._base_params())
+
+    def predict_proba(self, X):
+        """Class probabilities of the network refitted at ``alpha_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        X = self._checked(X)
+        return self.estimator_.predict_proba(X)
+
+    def predict_log_proba(self, X):
+        """Log class probabilities of the network refitted at ``alpha_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        X = self._checked(X)
+        return self.estimator_.predict_log_proba(X)
