@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit, ndtr
 
-_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+# A Python float: a numpy float64 scalar would turn float32 arrays into float64.
+_INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
 LEAKY_SLOPE = 0.01
 PRELU_INIT_SLOPE = 0.25
 

@@ -1,0 +1,63 @@
+"""One optimizer step against a hand computation, and the schedules."""
+
+import numpy as np
+import pytest
+
+from skreg._optimizers import OPTIMIZERS, SGD, Adam
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_two_steps_by_hand(nesterov):
+    params = np.array([1.0, -2.0])
+    grads = [np.array([0.5, 1.0]), np.array([-1.0, 2.0])]
+    opt = SGD(params, 0.1, momentum=0.9, nesterov=nesterov)
+    expected, velocity = params.copy(), np.zeros(2)
+    for g in grads:
+        opt.update(params, g)
+        velocity = 0.9 * velocity - 0.1 * g
+        expected += 0.9 * velocity - 0.1 * g if nesterov else velocity
+        np.testing.assert_allclose(params, expected)
+        np.testing.assert_allclose(opt.velocity, velocity)
+
+
+def test_adam_step_by_hand():
+    params, g = np.array([1.0, -2.0]), np.array([0.5, -1.0])
+    opt = Adam(params, 0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    opt.update(params, g)
+    m, v = 0.1 * g, 0.001 * g**2
+    lr = 0.01 * np.sqrt(1 - 0.999) / (1 - 0.9)
+    np.testing.assert_allclose(params, [1.0, -2.0] - lr * m / (np.sqrt(v) + 1e-8))
+
+
+def test_invscaling_schedule():
+    opt = SGD(np.zeros(1), 0.5, schedule="invscaling", power_t=0.5)
+    opt.end_epoch(t=99)
+    assert opt.learning_rate == pytest.approx(0.05)
+
+
+def test_adaptive_divides_by_five_then_stops():
+    opt = SGD(np.zeros(1), 1.0, schedule="adaptive")
+    assert opt.should_stop() is False
+    assert opt.learning_rate == pytest.approx(0.2)
+    while not opt.should_stop():
+        pass
+    assert opt.learning_rate <= 1e-6
+
+
+def test_constant_schedule_stops_at_once():
+    assert SGD(np.zeros(1), 1.0).should_stop() is True
+
+
+def test_restart_forgets_state():
+    params = np.ones(3)
+    for opt in (SGD(params, 0.1), Adam(params, 0.1)):
+        opt.update(params, np.ones(3))
+        opt.restart(0.01)
+        assert opt.learning_rate == 0.01
+        state = opt.velocity if isinstance(opt, SGD) else opt.first_moment
+        assert np.all(state == 0)
+
+
+def test_table_lists_the_stochastic_solvers():
+    assert set(OPTIMIZERS) == {"sgd", "adam"}
+    assert all(cls.stochastic for cls in OPTIMIZERS.values())
