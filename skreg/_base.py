@@ -492,6 +492,12 @@ class _BaseL2MLP(BaseEstimator, ABC):
         early_stopping = self.early_stopping and not incremental
         if early_stopping:
             X, X_val, Y, Y_val, sw, sw_val = self._split_validation(X, Y, sw, state.rng)
+            if not sw_val.sum(dtype=np.float64) > 0:
+                raise ValueError(
+                    "The sample weights of the early_stopping validation part sum to "
+                    "zero; give more samples non-zero weight or change "
+                    "validation_fraction or random_state."
+                )
             state.validation_scores = list(self._previous_validation_scores())
             state.best_validation_score = -np.inf
             best_theta = state.theta.copy()

@@ -1,0 +1,561 @@
+"""Fault matrix for bad input, bad parameters and divergence (SPEC section 4)."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from skreg import L2MLPClassifier, L2MLPRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+FAST = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+
+
+def _data(n=40, d=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, d))
+    y = X @ np.arange(1, d + 1) + 0.1 * rng.normal(size=n)
+    return X, y
+
+
+def _reg(**kw):
+    return L2MLPRegressor(**{**FAST, **kw})
+
+
+def _clf(**kw):
+    return L2MLPClassifier(**{**FAST, **kw})
+
+
+X0, Y0 = _data()
+YC = (Y0 > 0).astype(int)
+
+
+def _with(X=None, y=None, **kw):
+    return (X0 if X is None else X, Y0 if y is None else y, kw)
+
+
+def _nan_X():
+    X = X0.copy()
+    X[3, 1] = np.nan
+    return X
+
+
+def _inf_X():
+    X = X0.copy()
+    X[0, 0] = np.inf
+    return X
+
+
+def _nan_y():
+    y = Y0.copy()
+    y[2] = np.nan
+    return y
+
+
+def _inf_y():
+    y = Y0.copy()
+    y[2] = -np.inf
+    return y
+
+
+# (id, estimator factory, X, y, fit kwargs, exception, match)
+BAD = [
+    ("X_nan", _reg, _nan_X(), Y0, {}, ValueError, "NaN"),
+    ("X_inf", _reg, _inf_X(), Y0, {}, ValueError, "infinity"),
+    ("X_nan_clf", _clf, _nan_X(), YC, {}, ValueError, "NaN"),
+    ("X_inf_clf", _clf, _inf_X(), YC, {}, ValueError, "infinity"),
+    ("X_empty", _reg, np.empty((0, 3)), np.empty(0), {}, ValueError, "0 sample"),
+    ("X_0_features", _reg, np.empty((40, 0)), Y0, {}, ValueError, "0 feature"),
+    ("X_3d", _reg, X0.reshape(40, 3, 1), Y0, {}, ValueError, "dim"),
+    ("X_1d", _reg, X0[:, 0], Y0, {}, ValueError, "2D array"),
+    (
+        "X_strings",
+        _reg,
+        np.array([["a", "b", "c"]] * 40, dtype=object),
+        Y0,
+        {},
+        ValueError,
+        "could not convert|string",
+    ),
+    ("X_complex", _reg, X0 + 1j, Y0, {}, ValueError, "[Cc]omplex"),
+    (
+        "X_wrong_len",
+        _reg,
+        X0[:30],
+        Y0,
+        {},
+        ValueError,
+        "inconsistent numbers of samples",
+    ),
+    ("y_nan", _reg, X0, _nan_y(), {}, ValueError, "NaN"),
+    ("y_inf", _reg, X0, _inf_y(), {}, ValueError, "infinity"),
+    (
+        "y_wrong_len",
+        _reg,
+        X0,
+        Y0[:-1],
+        {},
+        ValueError,
+        "inconsistent numbers of samples",
+    ),
+    (
+        "y_strings_regressor",
+        _reg,
+        X0,
+        np.array(["a", "b"] * 20, dtype=object),
+        {},
+        ValueError,
+        "could not convert|string",
+    ),
+    ("y_one_class", _clf, X0, np.zeros(40, dtype=int), {}, ValueError, "class"),
+    ("y_nan_clf", _clf, X0, np.where(YC == 1, 1.0, np.nan), {}, ValueError, "NaN"),
+    (
+        "y_poisson_negative",
+        lambda: _reg(loss="poisson"),
+        X0,
+        Y0,
+        {},
+        ValueError,
+        "poisson",
+    ),
+    (
+        "sw_negative",
+        _reg,
+        X0,
+        Y0,
+        {"sample_weight": -np.ones(40)},
+        ValueError,
+        "[Nn]egative",
+    ),
+    ("sw_nan", _reg, X0, Y0, {"sample_weight": np.full(40, np.nan)}, ValueError, "NaN"),
+    (
+        "sw_inf",
+        _reg,
+        X0,
+        Y0,
+        {"sample_weight": np.full(40, np.inf)},
+        ValueError,
+        "infinity",
+    ),
+    ("sw_all_zero", _reg, X0, Y0, {"sample_weight": np.zeros(40)}, ValueError, "zero"),
+    (
+        "sw_wrong_len",
+        _reg,
+        X0,
+        Y0,
+        {"sample_weight": np.ones(39)},
+        ValueError,
+        r"sample_weight\.shape|39",
+    ),
+    (
+        "sw_zero_validation_part",
+        lambda: _reg(early_stopping=True, random_state=0),
+        X0,
+        Y0,
+        {"sample_weight": np.r_[np.ones(4), np.zeros(36)]},
+        ValueError,
+        "validation part sum to zero",
+    ),
+    (
+        "early_stopping_too_few",
+        lambda: _reg(early_stopping=True),
+        X0[:2],
+        Y0[:2],
+        {},
+        ValueError,
+        "early_stopping needs at least one validation",
+    ),
+    ("y_inf_clf", _clf, X0, np.where(YC == 1, np.inf, 0.0), {}, ValueError, "infinity"),
+    (
+        "y_multioutput_clf",
+        _clf,
+        X0,
+        np.c_[YC, 2 * YC],
+        {},
+        ValueError,
+        "[Mm]ultioutput",
+    ),
+    (
+        "sw_2d",
+        _reg,
+        X0,
+        Y0,
+        {"sample_weight": np.ones((40, 2))},
+        ValueError,
+        "1D|shape",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "make, X, y, kw, exc, match", [b[1:] for b in BAD], ids=[b[0] for b in BAD]
+)
+def test_bad_data_raises_before_training(make, X, y, kw, exc, match):
+    est = make()
+    with pytest.raises(exc, match=match):
+        est.fit(X, y, **kw)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
+# constructor parameters: (id, estimator class, params, exception, match)
+P = [
+    ("alpha_neg", L2MLPRegressor, {"alpha": -1}, ValueError, "alpha"),
+    ("alpha_str", L2MLPRegressor, {"alpha": "big"}, (ValueError, TypeError), "alpha"),
+    (
+        "hls_zero",
+        L2MLPRegressor,
+        {"hidden_layer_sizes": (0,)},
+        ValueError,
+        "hidden_layer_sizes",
+    ),
+    (
+        "hls_negative",
+        L2MLPRegressor,
+        {"hidden_layer_sizes": (4, -2)},
+        ValueError,
+        "hidden_layer_sizes",
+    ),
+    (
+        "hls_str",
+        L2MLPRegressor,
+        {"hidden_layer_sizes": (3, "a")},
+        (ValueError, TypeError),
+        "hidden_layer_sizes",
+    ),
+    (
+        "hls_float",
+        L2MLPRegressor,
+        {"hidden_layer_sizes": (3.5,)},
+        (ValueError, TypeError),
+        "hidden_layer_sizes",
+    ),
+    (
+        "activation_foo",
+        L2MLPRegressor,
+        {"activation": "foo"},
+        ValueError,
+        "activation.*relu",
+    ),
+    (
+        "activation_foo_clf",
+        L2MLPClassifier,
+        {"activation": "foo"},
+        ValueError,
+        "activation.*tanh",
+    ),
+    ("solver_x", L2MLPRegressor, {"solver": "x"}, ValueError, "solver.*lbfgs"),
+    ("batch_size_0", L2MLPRegressor, {"batch_size": 0}, ValueError, "batch_size"),
+    ("batch_size_str", L2MLPRegressor, {"batch_size": "big"}, ValueError, "batch_size"),
+    (
+        "lr_init_0",
+        L2MLPRegressor,
+        {"learning_rate_init": 0},
+        ValueError,
+        "learning_rate_init",
+    ),
+    (
+        "lr_init_neg",
+        L2MLPRegressor,
+        {"learning_rate_init": -0.1},
+        ValueError,
+        "learning_rate_init",
+    ),
+    (
+        "learning_rate_foo",
+        L2MLPRegressor,
+        {"learning_rate": "foo"},
+        ValueError,
+        "learning_rate.*constant",
+    ),
+    ("momentum_1.5", L2MLPRegressor, {"momentum": 1.5}, ValueError, "momentum"),
+    ("momentum_neg", L2MLPRegressor, {"momentum": -0.5}, ValueError, "momentum"),
+    ("max_iter_0", L2MLPRegressor, {"max_iter": 0}, ValueError, "max_iter"),
+    (
+        "max_iter_float",
+        L2MLPRegressor,
+        {"max_iter": 2.5},
+        (ValueError, TypeError),
+        "max_iter",
+    ),
+    (
+        "validation_fraction_1",
+        L2MLPRegressor,
+        {"validation_fraction": 1.0, "early_stopping": True},
+        ValueError,
+        "validation_fraction",
+    ),
+    ("beta_1_1", L2MLPRegressor, {"beta_1": 1.0}, ValueError, "beta_1"),
+    ("beta_2_neg", L2MLPRegressor, {"beta_2": -0.1}, ValueError, "beta_2"),
+    ("epsilon_0", L2MLPRegressor, {"epsilon": 0}, ValueError, "epsilon"),
+    (
+        "n_iter_no_change_0",
+        L2MLPRegressor,
+        {"n_iter_no_change": 0},
+        ValueError,
+        "n_iter_no_change",
+    ),
+    ("tol_neg", L2MLPRegressor, {"tol": -1.0}, ValueError, "tol"),
+    ("power_t_neg", L2MLPRegressor, {"power_t": -1.0}, ValueError, "power_t"),
+    (
+        "max_fun_0",
+        L2MLPRegressor,
+        {"max_fun": 0, "solver": "lbfgs"},
+        ValueError,
+        "max_fun",
+    ),
+    ("shuffle_str", L2MLPRegressor, {"shuffle": "yes"}, ValueError, "shuffle"),
+    (
+        "huber_delta_0",
+        L2MLPRegressor,
+        {"huber_delta": 0, "loss": "huber"},
+        ValueError,
+        "huber_delta",
+    ),
+    ("loss_foo", L2MLPRegressor, {"loss": "foo"}, ValueError, "loss.*squared_error"),
+    (
+        "huber_delta_str",
+        L2MLPRegressor,
+        {"huber_delta": "a", "loss": "huber"},
+        (ValueError, TypeError),
+        "huber_delta",
+    ),
+    ("verbose_neg", L2MLPRegressor, {"verbose": -1}, ValueError, "verbose"),
+    ("alpha_nan", L2MLPRegressor, {"alpha": np.nan}, ValueError, "alpha"),
+    ("alpha_inf", L2MLPRegressor, {"alpha": np.inf}, ValueError, "alpha"),
+    (
+        "lr_init_inf",
+        L2MLPRegressor,
+        {"learning_rate_init": np.inf},
+        ValueError,
+        "learning_rate_init",
+    ),
+    ("tol_nan", L2MLPRegressor, {"tol": np.nan}, ValueError, "tol"),
+    (
+        "random_state_str",
+        L2MLPRegressor,
+        {"random_state": "x"},
+        ValueError,
+        "random_state",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "cls, params, exc, match", [p[1:] for p in P], ids=[p[0] for p in P]
+)
+def test_bad_parameter(cls, params, exc, match):
+    est = cls(**{**FAST, **params})
+    y = YC if cls is L2MLPClassifier else Y0
+    with pytest.raises(exc, match=match):
+        est.fit(X0, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
+@pytest.mark.parametrize("cls", [L2MLPRegressor, L2MLPClassifier])
+def test_set_params_unknown_name_lists_valid(cls):
+    with pytest.raises(ValueError, match="Invalid parameter.*alpha"):
+        cls().set_params(alphaa=1)
+
+
+# --- inputs that must work -----------------------------------------------------
+
+
+def _finite_fit(est, X, y, **kw):
+    est.fit(X, y, **kw)
+    p = est.predict(X)
+    assert np.all(np.isfinite(np.asarray(p, dtype=float)))
+    return est
+
+
+def test_one_sample_works():
+    est = _finite_fit(_reg(batch_size=1), X0[:1], Y0[:1])
+    assert est.predict(X0).shape == (40,)
+
+
+def test_float16_trains_in_float64():
+    est = _finite_fit(_reg(), X0.astype(np.float16), Y0)
+    assert est.coefs_[0].dtype == np.float64
+
+
+def test_float32_trains_in_float32():
+    est = _finite_fit(_reg(), X0.astype(np.float32), Y0)
+    assert est.coefs_[0].dtype == np.float32
+
+
+def test_int_X_works():
+    _finite_fit(_reg(), (X0 * 10).astype(int), Y0)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_extreme_magnitudes(scale, solver):
+    est = _reg(solver=solver)
+    try:
+        est.fit(X0 * scale, Y0)
+    except ValueError as e:
+        assert "diverged" in str(e) or "scale" in str(e).lower()
+        with pytest.raises(NotFittedError):
+            check_is_fitted(est)
+    else:
+        assert np.all(np.isfinite(est.predict(X0 * scale)))
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+@pytest.mark.parametrize("cls", [L2MLPRegressor, L2MLPClassifier])
+def test_sparse_matches_dense(fmt, cls):
+    Xs = sp.random(40, 6, density=0.4, format=fmt, random_state=0)
+    y = YC if cls is L2MLPClassifier else Y0
+    a = cls(**FAST).fit(Xs, y)
+    b = cls(**FAST).fit(Xs.toarray(), y)
+    np.testing.assert_allclose(a.predict(Xs), b.predict(Xs.toarray()), rtol=1e-6)
+
+
+def test_y_column_vector_warns_and_works():
+    with pytest.warns(DataConversionWarning):
+        est = _reg().fit(X0, Y0.reshape(-1, 1))
+    assert est.predict(X0).shape == (40,)
+
+
+def test_y_column_vector_classifier_warns_and_works():
+    with pytest.warns(DataConversionWarning):
+        est = _clf().fit(X0, YC.reshape(-1, 1))
+    assert set(est.predict(X0)) <= {0, 1}
+
+
+def test_string_labels_classifier_work():
+    y = np.where(YC == 1, "yes", "no")
+    est = _clf().fit(X0, y)
+    assert set(est.predict(X0)) <= {"yes", "no"}
+
+
+def test_zero_weight_minibatch_works():
+    sw = np.ones(40)
+    sw[:10] = 0
+    est = _finite_fit(_reg(batch_size=10, shuffle=False), X0, Y0, sample_weight=sw)
+    assert np.all(np.isfinite(est.loss_curve_))
+
+
+def test_some_zero_weights_work():
+    sw = np.ones(40)
+    sw[::3] = 0
+    _finite_fit(_reg(), X0, Y0, sample_weight=sw)
+
+
+# --- DataFrames -------------------------------------------------------------------
+
+
+def test_dataframe_names_recorded_and_checked():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X0, columns=["a", "b", "c"])
+    est = _finite_fit(_reg(), df, Y0)
+    assert list(est.feature_names_in_) == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="feature names"):
+        est.predict(df.rename(columns={"a": "z"}))
+    extra = df.assign(d=1.0)
+    with pytest.raises(ValueError, match="feature"):
+        est.predict(extra)
+
+
+def test_dataframe_without_names():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X0)
+    est = _finite_fit(_reg(), df, Y0)
+    assert not hasattr(est, "feature_names_in_")
+
+
+def test_wrong_feature_count_at_predict():
+    est = _reg().fit(X0, Y0)
+    with pytest.raises(ValueError, match="features"):
+        est.predict(X0[:, :2])
+
+
+def test_predict_nan_raises():
+    est = _reg().fit(X0, Y0)
+    with pytest.raises(ValueError, match="NaN"):
+        est.predict(_nan_X())
+
+
+# --- partial_fit ------------------------------------------------------------------
+
+
+def test_partial_fit_unseen_class():
+    est = _clf(solver="sgd")
+    est.partial_fit(X0, YC, classes=[0, 1])
+    before = [c.copy() for c in est.coefs_]
+    with pytest.raises(ValueError, match="class"):
+        est.partial_fit(X0, np.where(YC == 1, 2, 0))
+    for a, b in zip(before, est.coefs_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_partial_fit_first_call_needs_classes():
+    with pytest.raises(ValueError, match="classes"):
+        _clf(solver="sgd").partial_fit(X0, YC)
+
+
+@pytest.mark.parametrize("cls", [L2MLPRegressor, L2MLPClassifier])
+def test_partial_fit_not_available_with_lbfgs(cls):
+    assert not hasattr(cls(solver="lbfgs"), "partial_fit")
+    assert hasattr(cls(solver="sgd"), "partial_fit")
+
+
+# --- divergence -------------------------------------------------------------------
+
+
+def _unscaled():
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(200, 4)) * 1e3
+    return X, X @ np.array([1.0, -2.0, 3.0, 4.0]) * 1e3
+
+
+def _diverging():
+    return L2MLPRegressor(
+        hidden_layer_sizes=(10,),
+        solver="sgd",
+        learning_rate_init=1e6,
+        max_iter=50,
+        random_state=0,
+    )
+
+
+def test_divergence_raises_clear_error():
+    X, y = _unscaled()
+    est = _diverging()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="diverged") as info:
+            est.fit(X, y)
+    assert "learning_rate_init" in str(info.value)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
+def test_divergence_keeps_previous_fit():
+    X, y = _unscaled()
+    est = L2MLPRegressor(
+        hidden_layer_sizes=(10,), solver="sgd", max_iter=5, random_state=0
+    ).fit(X0, Y0)
+    coefs = [c.copy() for c in est.coefs_]
+    pred = est.predict(X0)
+    state = set(vars(est))
+    est.set_params(learning_rate_init=1e6, max_iter=50)
+    with pytest.raises(ValueError, match="diverged"):
+        est.fit(X, y)
+    assert set(vars(est)) == state
+    for a, b in zip(coefs, est.coefs_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(pred, est.predict(X0))
+
+
+def test_bad_data_refit_keeps_previous_fit():
+    est = _reg().fit(X0, Y0)
+    pred = est.predict(X0)
+    with pytest.raises(ValueError):
+        est.fit(_nan_X(), Y0)
+    np.testing.assert_array_equal(pred, est.predict(X0))
