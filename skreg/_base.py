@@ -625,9 +625,11 @@ class _BaseL2MLP(BaseEstimator, ABC):
 
     def _warn_interrupted(self, state):
         state.interrupted = True
+        unit = "iteration" if self.solver == "lbfgs" else "epoch"
         warnings.warn(
             "Training interrupted by KeyboardInterrupt after "
-            f"{state.n_iter} complete epoch(s); the model keeps the last weights.",
+            f"{state.n_iter} complete {unit}(s); the model keeps the last good "
+            "weights.",
             UserWarning,
             stacklevel=5,
         )
