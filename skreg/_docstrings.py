@@ -69,7 +69,15 @@ SHARED_PARAMETERS = f"""
         lbfgs, the gradient tolerance.
 
     verbose : int, default=0
-        ``1`` prints one line per epoch on standard output.
+        Progress on standard output, as scikit-learn prints it. ``0``: nothing.
+        ``1``: one line per epoch (lbfgs: per iteration) with its number, the
+        epoch's estimate of J split into its data and penalty parts, the
+        validation score (with early stopping), the learning rate and the
+        seconds it took, e.g.
+        ``epoch 3: J = 0.41 (data 0.39 + penalty 0.02), learning rate = 0.01,
+        0.05 s``. ``2``: a live progress bar over the epochs when standard
+        output is a terminal, the same lines otherwise (logs, pipes). Use
+        ``contextlib.redirect_stdout`` to send the lines elsewhere.
 
     warm_start : bool, default=False
         Start ``fit`` from the weights of the previous fit.
