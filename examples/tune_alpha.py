@@ -2,15 +2,17 @@
 
 Too large an alpha shrinks the weights until the network underfits; too small lets
 it fit noise. Cross-validation picks the balance. Prints the mean CV R^2 of every
-alpha and the winner.
+alpha and the winner, and saves the curve as tune_alpha.png.
 
-    python examples/tune_alpha.py [--small]
+    python examples/tune_alpha.py [--outdir DIR] [--small]
 """
 
 import argparse
 import warnings
+from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure  # Agg-rendered, no pyplot, no display
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
@@ -20,8 +22,8 @@ from sklearn.preprocessing import StandardScaler
 from skreg import L2MLPRegressor
 
 
-def main(small=False):
-    """Run the grid search; returns the fitted GridSearchCV."""
+def main(outdir=".", small=False):
+    """Run the grid search, print and plot it; returns the fitted GridSearchCV."""
     X, y = load_diabetes(return_X_y=True)
     alphas = np.logspace(-4, 1, 4 if small else 11)
     model = make_pipeline(StandardScaler(), L2MLPRegressor(random_state=0))
@@ -44,10 +46,31 @@ def main(small=False):
         print(f"{alpha:<12.4g} {mean:10.4f}   ({std:.4f})")
     best = search.best_params_["l2mlpregressor__alpha"]
     print(f"best alpha: {best:.4g} (mean CV R^2 {search.best_score_:.4f})")
+    _plot(search, alphas, best, Path(outdir))
     return search
+
+
+def _plot(search, alphas, best, outdir):
+    mean = search.cv_results_["mean_test_score"]
+    std = search.cv_results_["std_test_score"]
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
+    ax.semilogx(alphas, mean, "o-", label="mean CV $R^2$")
+    ax.fill_between(alphas, mean - std, mean + std, alpha=0.2, label="+/- 1 std")
+    ax.axvline(best, color="k", ls="--", label=f"best alpha = {best:.3g}")
+    ax.set_xlabel("alpha (lambda in J = L + alpha * sum ||W||^2)")
+    ax.set_ylabel("$R^2$")
+    ax.set_title("load_diabetes: 5-fold CV over alpha")
+    ax.legend()
+    fig.tight_layout()
+    outdir.mkdir(parents=True, exist_ok=True)
+    fig.savefig(outdir / "tune_alpha.png", dpi=100)
+    print(f"saved {outdir / 'tune_alpha.png'}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument("--small", action="store_true", help="fewer alphas")
-    main(parser.parse_args().small)
+    args = parser.parse_args()
+    main(args.outdir, args.small)

@@ -13,11 +13,13 @@ def _load(name):
     return module
 
 
-def test_tune_alpha_prints_every_alpha_and_the_winner(capsys):
-    search = _load("tune_alpha").main(small=True)
+def test_tune_alpha_prints_every_alpha_and_the_winner(capsys, tmp_path):
+    search = _load("tune_alpha").main(tmp_path, small=True)
     out = capsys.readouterr().out
     alphas = search.cv_results_["param_l2mlpregressor__alpha"]
-    assert out.count("\n") == len(alphas) + 2
+    # Header, one line per alpha, the winner, the saved picture.
+    assert out.count("\n") == len(alphas) + 3
+    assert (tmp_path / "tune_alpha.png").stat().st_size > 0
     assert f"best alpha: {search.best_params_['l2mlpregressor__alpha']:.4g}" in out
     # A network on diabetes: a sensible alpha beats the constant model clearly.
     assert search.best_score_ > 0.4
