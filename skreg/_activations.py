@@ -128,7 +128,10 @@ def _gelu(z, slope=None):
 
 
 def _gelu_derivative(z, a, slope=None):
-    return ndtr(z) + z * _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+    # z * phi(z) is below the smallest float beyond |z| = 40; clipping there
+    # keeps z * z from overflowing (|z| > 1e154) without changing the result.
+    zc = np.clip(z, -40, 40)
+    return ndtr(z) + zc * _INV_SQRT_2PI * np.exp(-0.5 * zc * zc)
 
 
 def _silu(z, slope=None):

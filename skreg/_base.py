@@ -2,7 +2,6 @@
 
 import copy
 import signal
-import sys
 import threading
 import time
 import warnings
@@ -35,10 +34,13 @@ from skreg._network import (
     predict_raw,
 )
 from skreg._optimizers import OPTIMIZERS
+from skreg._progress import Progress
 from skreg._version import __version__
 
 #: At most this many rows are used to estimate the automatic SGD step size.
 _STEP_SIZE_ROWS = 1000
+#: Rows on which J is checked at the final weights of a stochastic fit.
+_FINAL_CHECK_ROWS = 64
 #: Step size of Adam when ``learning_rate_init="auto"``.
 _ADAM_AUTO_LEARNING_RATE = 1e-3
 #: How often the automatic step is quartered after a blow-up before giving up.
@@ -96,12 +98,63 @@ def _hidden_layer_sizes(value):
     return tuple(int(size) for size in sizes)
 
 
-def _divergence_message(what, epoch):
-    return (
-        f"Training diverged: the {what} became non-finite at epoch {epoch}. "
-        "Scale the data (for example with StandardScaler), lower "
-        "learning_rate_init, or use learning_rate_init='auto'."
+def _divergence_message(what, epoch, solver="sgd"):
+    if solver == "lbfgs":
+        advice = "Scale the data (for example with StandardScaler) or lower alpha."
+    else:
+        advice = (
+            "Scale the data (for example with StandardScaler), lower "
+            "learning_rate_init, or use learning_rate_init='auto'."
+        )
+    return f"Training diverged: the {what} became non-finite at epoch {epoch}. {advice}"
+
+
+def _max_abs(A):
+    """Largest absolute entry of a dense or sparse array (0 when empty)."""
+    A = abs(A)
+    return float(A.max()) if A.shape[0] * A.shape[1] else 0.0
+
+
+def _not_finite_at_start(X, Y, alpha):
+    """A data error: J is not finite at the starting weights, before any step."""
+    return ValueError(
+        "The objective J is not finite at the starting weights, before any "
+        f"training step: the data are too large for {X.dtype} arithmetic "
+        f"(max |X| = {_max_abs(X):.3g}, max |y| = {_max_abs(Y):.3g}, "
+        f"alpha = {alpha:.3g}). Scale X and y (for example with StandardScaler) "
+        "or lower alpha."
     )
+
+
+def _targets_as(Y, dtype):
+    """Targets in the dtype of X; finite y beyond float32's range is an error."""
+    with np.errstate(over="ignore"):
+        converted = Y.astype(dtype, copy=False)
+    if converted is not Y and not np.all(np.isfinite(converted)):
+        raise ValueError(
+            f"y has values too large for {np.dtype(dtype)}, the dtype of X (max "
+            f"|y| = {float(np.max(np.abs(Y))):.3g}). Scale y, or pass X as float64."
+        )
+    return converted
+
+
+def _check_target_domain(loss, Y):
+    if not loss.check_y(Y):
+        raise ValueError(
+            f"loss={loss.name!r} requires targets in the domain {loss.y_domain}."
+        )
+
+
+def _rescale_weights(sample_weight):
+    """Divide the weights by a power of two when their sum could over/underflow.
+
+    J does not change when all weights are multiplied by a constant, and a power
+    of two keeps every ratio exact; weights of ordinary size are left untouched.
+    """
+    top = float(sample_weight.max())
+    if 2.0**-64 <= top <= 2.0**64:
+        return sample_weight
+    return np.ldexp(sample_weight, -int(np.frexp(top)[1]))
 
 
 class _TrainingState:
@@ -115,6 +168,9 @@ class _TrainingState:
         self.n_iter = n_iter
         self.t = t
         self.loss_curve = []
+        # False until the first optimizer step of this call: a non-finite J
+        # before it is an error in the data, not a divergence.
+        self.stepped = False
         self.best_loss = np.inf
         self.no_improvement = 0
         self.validation_scores = None
@@ -122,6 +178,9 @@ class _TrainingState:
         self.loss = None
         self.interrupted = False
         self.output_scale = None
+        # The last epoch's estimate of J as (data term, penalty), for verbose.
+        self.epoch_parts = (np.nan, np.nan)
+        self.progress = Progress(0, 1)
 
 
 def _preconditioner(layout, output_scale, dtype):
@@ -271,11 +330,16 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 f"0 feature(s) (shape={X.shape}) while a minimum of 1 is required."
             )
         if sample_weight is not None:
+            # Checked in float64 and rescaled before any cast to float32, so that
+            # finite weights never overflow to inf or vanish to 0.
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
             if not np.all(np.isfinite(sample_weight)):
                 raise ValueError("sample_weight contains NaN or infinity.")
+            sample_weight = _rescale_weights(sample_weight).astype(
+                X.dtype, copy=False
+            )
         else:
             sample_weight = np.ones(X.shape[0], dtype=X.dtype)
         return X, y, sample_weight
@@ -330,12 +394,9 @@ class _BaseL2MLP(BaseEstimator, ABC):
         reset = not fitted or not (incremental or self.warm_start)
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, reset)
         Y, encoder = self._encode_targets(y, reset, classes)
-        Y = Y.astype(X.dtype, copy=False)
+        Y = _targets_as(Y, X.dtype)
         loss = self._output_loss(Y.shape[1], encoder)
-        if not loss.check_y(Y):
-            raise ValueError(
-                f"loss={loss.name!r} requires targets in the domain {loss.y_domain}."
-            )
+        _check_target_domain(loss, Y)
         if self.solver == "lbfgs" and not loss.differentiable:
             warnings.warn(
                 f"loss={loss.name!r} is not differentiable where a residual is zero; "
@@ -352,9 +413,14 @@ class _BaseL2MLP(BaseEstimator, ABC):
         state = self._starting_state(
             reset, incremental, layout, activation, loss, X, Y, sample_weight
         )
+        state.progress = Progress(
+            self.verbose,
+            1 if incremental else self.max_iter,
+            "iteration" if self.solver == "lbfgs" else "epoch",
+        )
         with _deferred_interrupt() as interrupt, np.errstate(
             over="ignore", invalid="ignore", divide="ignore", under="ignore"
-        ):
+        ), state.progress:
             if self.solver == "lbfgs":
                 self._fit_lbfgs(state, activation, loss, X, Y, sample_weight, interrupt)
             else:
@@ -380,16 +446,20 @@ class _BaseL2MLP(BaseEstimator, ABC):
             if self._layout != layout:
                 raise ValueError(
                     "The network shape changed since the last fit: layer sizes "
-                    f"{self._layout.layer_sizes} before, {layout.layer_sizes} now. "
-                    "Set warm_start=False to start again."
+                    f"{self._layout.layer_sizes} before, {layout.layer_sizes} now "
+                    f"(learned PReLU slopes: {self._layout.learns_slope} before, "
+                    f"{layout.learns_slope} now). Set warm_start=False to start "
+                    "again."
                 )
             theta = layout.pack(
                 self.coefs_, self.intercepts_, getattr(self, "prelu_slopes_", []),
                 X.dtype,
             ).copy()
             output_scale = self._output_scale_.astype(X.dtype)
+            # A copy of the generator: a failed call must not advance its stream.
             state = _TrainingState(
-                theta, layout, None, self._rng, n_iter=self.n_iter_, t=self.t_
+                theta, layout, None, copy.deepcopy(self._rng), n_iter=self.n_iter_,
+                t=self.t_,
             )
             state.loss_curve = list(getattr(self, "loss_curve_", []))
             state.best_loss = getattr(self, "best_loss_", None) or np.inf
@@ -442,7 +512,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         if not np.isfinite(curvature) or curvature <= 0:
             raise ValueError(
                 "Could not choose a step size: the curvature of the objective at "
-                "the initial weights is not finite. Scale the data (for example "
+                f"the initial weights is {curvature:.3g} (saturated outputs or "
+                "overflow: the data are badly scaled). Scale the data (for example "
                 "with StandardScaler) or set learning_rate_init."
             )
         return (1 - self.momentum) / curvature
@@ -459,7 +530,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 UserWarning,
                 stacklevel=4,
             )
-        return min(self.batch_size, n_samples)
+        # int(): batch_size=True passes the Integral constraint.
+        return min(int(self.batch_size), n_samples)
 
     def _split_validation(self, X, Y, sample_weight, rng):
         stratify = self._stratify_labels(Y)
@@ -468,7 +540,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
             raise ValueError(
                 f"early_stopping needs at least one validation and one training "
                 f"sample: validation_fraction={self.validation_fraction} of "
-                f"{X.shape[0]} samples leaves {n_val}."
+                f"{X.shape[0]} samples leaves {n_val} for validation and "
+                f"{X.shape[0] - n_val} for training."
             )
         return train_test_split(
             X,
@@ -534,6 +607,11 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 np.copyto(checkpoint, theta)
             if early_stopping:
                 raw_val = self._raw_from_theta(X_val, theta, state.layout)
+                if not np.all(np.isfinite(raw_val)):
+                    # The epoch's last step, not yet checked by a minibatch loss.
+                    raise DivergenceError(
+                        _divergence_message("validation output", state.n_iter)
+                    )
                 score = self._validation_score(Y_val, raw_val, sw_val)
                 state.validation_scores.append(score)
                 improved = score > state.best_validation_score + self.tol
@@ -561,6 +639,19 @@ class _BaseL2MLP(BaseEstimator, ABC):
             if not state.interrupted:
                 np.copyto(theta, best_theta)
             state.best_loss = None
+        self._check_final_loss(state, loss, X, Y)
+
+    def _check_final_loss(self, state, loss, X, Y):
+        """Raise DivergenceError if J is not finite at the final weights.
+
+        Every step but the last is checked by the loss of the next minibatch; the
+        last one is checked here, on a few rows (finite weights can still overflow
+        the forward pass).
+        """
+        rows = slice(0, min(X.shape[0], _FINAL_CHECK_ROWS))
+        raw = self._raw_from_theta(X[rows], state.theta, state.layout)
+        if not np.all(np.isfinite(loss.value(Y[rows], raw, self._huber_delta()))):
+            raise DivergenceError(_divergence_message("loss", state.n_iter))
 
     def _previous_validation_scores(self):
         return getattr(self, "validation_scores_", None) or []
@@ -604,6 +695,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
             )
             pen = penalty(theta, layout, self.alpha)
             if not np.isfinite(value + pen):
+                if not state.stepped:
+                    raise _not_finite_at_start(X, Y, self.alpha)
                 raise DivergenceError(_divergence_message("loss", state.n_iter + 1))
             # The penalty's gradient 2 alpha W, without a temporary.
             grad[:n_weights] += np.multiply(
@@ -613,6 +706,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 grad_coefs[-1] *= output_scale_sq
                 grad_intercepts[-1] *= output_scale_sq
             optimizer.update(theta, grad)
+            state.stepped = True
             data_sum += value * size / n_samples
             penalty_sum += pen
             n_batches += 1
@@ -621,6 +715,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 break
         if not np.all(np.isfinite(theta)):
             raise DivergenceError(_divergence_message("weights", state.n_iter + 1))
+        state.epoch_parts = (data_sum, penalty_sum / n_batches)
         return data_sum + penalty_sum / n_batches
 
     def _warn_interrupted(self, state):
@@ -635,16 +730,13 @@ class _BaseL2MLP(BaseEstimator, ABC):
         )
 
     def _report_epoch(self, state, optimizer, started):
-        if not self.verbose:
-            return
-        line = (
-            f"epoch {state.n_iter}: J = {state.loss:.6g}, "
-            f"learning rate = {optimizer.learning_rate:.3g}, "
-            f"{time.perf_counter() - started:.2f} s"
+        """Report the epoch just finished (``verbose``): J, its parts, timing."""
+        data, pen = state.epoch_parts
+        state.progress.report(
+            state.n_iter, state.loss, data, pen, time.perf_counter() - started,
+            learning_rate=optimizer.learning_rate,
+            validation=state.validation_scores[-1] if state.validation_scores else None,
         )
-        if state.validation_scores:
-            line += f", validation score = {state.validation_scores[-1]:.6g}"
-        print(line, file=sys.stdout, flush=True)
 
     # -- lbfgs ----------------------------------------------------------
 
@@ -652,7 +744,10 @@ class _BaseL2MLP(BaseEstimator, ABC):
         layout, dtype = state.layout, X.dtype
         grad = np.empty(layout.n_params, dtype=dtype)
         delta_param = self._huber_delta()
-        last_good = {"x": state.theta.astype(np.float64), "J": None}
+        last_good = {
+            "x": state.theta.astype(np.float64), "J": None,
+            "time": time.perf_counter(),
+        }
 
         def fun(x):
             if interrupt.is_set():
@@ -662,8 +757,11 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 self.alpha, delta_param, grad,
             )
             if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+                if not state.stepped:
+                    raise _not_finite_at_start(X, Y, self.alpha)
                 # Tell the line search to step back; a finite point was seen before.
                 return np.inf, np.zeros(layout.n_params)
+            state.stepped = True
             return value, grad.astype(np.float64)
 
         def callback(intermediate_result):
@@ -672,7 +770,13 @@ class _BaseL2MLP(BaseEstimator, ABC):
             state.loss_curve.append(last_good["J"])
             state.n_iter += 1
             if self.verbose:
-                print(f"iteration {state.n_iter}: J = {last_good['J']:.6g}")
+                pen = penalty(last_good["x"], layout, self.alpha)
+                now = time.perf_counter()
+                state.progress.report(
+                    state.n_iter, last_good["J"], last_good["J"] - pen, pen,
+                    now - last_good["time"],
+                )
+                last_good["time"] = now
 
         x0 = last_good["x"]
         try:
@@ -705,7 +809,9 @@ class _BaseL2MLP(BaseEstimator, ABC):
             theta, layout, activation, loss, X, Y, sw, self.alpha, delta_param, grad
         )
         if not np.isfinite(value) or not np.all(np.isfinite(theta)):
-            raise DivergenceError(_divergence_message("loss", state.n_iter))
+            raise DivergenceError(
+                _divergence_message("loss", state.n_iter, self.solver)
+            )
         state.theta = theta
         state.loss = value
         state.best_loss = value
@@ -754,14 +860,24 @@ class _BaseL2MLP(BaseEstimator, ABC):
         X = validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
         )
-        with np.errstate(over="ignore", under="ignore"):
-            return predict_raw(
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            raw = predict_raw(
                 X,
                 self.coefs_,
                 self.intercepts_,
                 getattr(self, "prelu_slopes_", []),
                 self._activation,
             )
+        # Finite weights and inputs give NaN only when a hidden layer overflowed
+        # (inf - inf): never return that as a prediction.
+        if np.isnan(raw).any():
+            bad, top = int(np.isnan(raw).any(axis=1).sum()), _max_abs(X)
+            raise ValueError(
+                f"The network's output overflowed to NaN for {bad} of {X.shape[0]} "
+                f"sample(s): X is too large for this model in {X.dtype} arithmetic "
+                f"(max |X| = {top:.3g}). Scale X as it was scaled for training."
+            )
+        return raw
 
     def objective(self, X, y, sample_weight=None):
         """The objective J of the current weights on (X, y), exactly.
@@ -785,7 +901,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         check_is_fitted(self, "coefs_")
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, reset=False)
         Y, _ = self._encode_targets(y, reset=False)
-        Y = Y.astype(X.dtype, copy=False)
+        Y = _targets_as(Y, X.dtype)
+        _check_target_domain(self._loss, Y)
         layout = self._layout
         theta = layout.pack(
             self.coefs_, self.intercepts_, getattr(self, "prelu_slopes_", []),

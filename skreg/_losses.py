@@ -134,7 +134,10 @@ def _binary_log_curvature(y, raw):
 def _shifted_exp(raw):
     """``exp(raw - max)`` per row and the row maxima: no overflow, one exp pass."""
     row_max = raw.max(axis=1, keepdims=True)
-    shifted = np.exp(raw - row_max)
+    # raw - max can only overflow towards -inf (float32 near its range), where
+    # exp gives the right 0.
+    with np.errstate(over="ignore"):
+        shifted = np.exp(raw - row_max)
     return shifted, row_max
 
 

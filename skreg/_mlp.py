@@ -1,6 +1,6 @@
 """The public estimators: thin subclasses of the shared base."""
 
-from numbers import Real
+from numbers import Number, Real
 
 import numpy as np
 from scipy.special import logit
@@ -34,6 +34,21 @@ def _column_to_1d(y):
     if y.ndim == 2 and y.shape[1] == 1:
         return column_or_1d(y, warn=True)
     return y
+
+
+def _check_label_kinds(labels, name):
+    """Object labels must be all strings or all numbers (numpy cannot sort a mix)."""
+    if labels.dtype != object:
+        return
+    kinds = set(map(type, labels.ravel()))
+    if not (
+        all(issubclass(kind, str) for kind in kinds)
+        or all(issubclass(kind, Number) for kind in kinds)
+    ):
+        raise ValueError(
+            f"{name} must contain labels of one kind, all strings or all numbers; "
+            f"got values of types {sorted(kind.__name__ for kind in kinds)}."
+        )
 
 
 @_fill_docstring
@@ -172,7 +187,10 @@ default="squared_error"
         if loss.out_activation != "identity":
             return np.ones(Y.shape[1])
         mean = _weighted_mean(Y, sample_weight)
-        std = np.sqrt(_weighted_mean((Y - mean) ** 2, sample_weight))
+        # Targets beyond ~1e154 overflow the spread (to inf, or NaN where a zero
+        # weight meets inf); the fit then reports them as too large.
+        with np.errstate(over="ignore", invalid="ignore"):
+            std = np.sqrt(_weighted_mean((Y - mean) ** 2, sample_weight))
         return np.where(std > 0, std, 1.0)
 
     def _validation_score(self, Y, raw, sample_weight):
@@ -339,9 +357,14 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
 
     def _encode_targets(self, y, reset, classes=None):
         y = _column_to_1d(y)
+        _check_label_kinds(y, "y")
+        # (A multilabel indicator matrix is 2-D: no need to inspect 1-D labels.)
+        multilabel = y.ndim == 2 and type_of_target(y) == "multilabel-indicator"
         if reset:
-            if classes is not None:
-                binarizer = LabelBinarizer().fit(np.asarray(classes))
+            # partial_fit's classes fix the labels, except for a multilabel
+            # indicator matrix, whose labels are its columns.
+            if classes is not None and not multilabel:
+                binarizer = LabelBinarizer().fit(classes)
             else:
                 binarizer = LabelBinarizer().fit(y)
             found = binarizer.classes_
@@ -352,21 +375,30 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
                 )
         else:
             binarizer = self._label_binarizer
-            if binarizer.y_type_ == "multilabel-indicator":
-                if type_of_target(y) != "multilabel-indicator" or (
-                    y.shape[1] != len(binarizer.classes_)
-                ):
-                    raise ValueError(
-                        "y must be a multilabel indicator matrix with "
-                        f"{len(binarizer.classes_)} labels, as in the previous fit."
-                    )
-            else:
-                unseen = np.setdiff1d(unique_labels(y), binarizer.classes_)
-                if len(unseen):
-                    raise ValueError(
-                        f"y contains classes {list(unseen)} not seen in the first "
-                        f"fit; the known classes are {list(binarizer.classes_)}."
-                    )
+        if binarizer.y_type_ == "multilabel-indicator":
+            if not multilabel or y.shape[1] != len(binarizer.classes_):
+                raise ValueError(
+                    "y must be a multilabel indicator matrix with "
+                    f"{len(binarizer.classes_)} labels, as in the previous fit."
+                )
+        elif multilabel:
+            raise ValueError(
+                "y is a multilabel indicator matrix, but the classifier was "
+                f"fitted on {binarizer.y_type_} labels "
+                f"{binarizer.classes_.tolist()}."
+            )
+        elif not reset or classes is not None:
+            # LabelBinarizer would silently encode an unknown label as all zeros.
+            unseen = np.setdiff1d(unique_labels(y), binarizer.classes_)
+            if len(unseen):
+                known = binarizer.classes_.tolist()
+                raise ValueError(
+                    f"y contains classes {unseen.tolist()} that are not in "
+                    f"classes={known}."
+                    if reset
+                    else f"y contains classes {unseen.tolist()} not seen in the "
+                    f"first fit; the known classes are {known}."
+                )
         Y = binarizer.transform(y)
         return np.asarray(Y, dtype=np.float64), binarizer
 
@@ -427,6 +459,17 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
         """
         return self._decode(self._raw_predict(X), raw_scores=True)
 
+    def _raw_scores(self, X):
+        """Raw outputs with an overflowed +-inf replaced by a huge finite margin.
+
+        Probabilities are the limit for a huge margin; inf itself would turn
+        softmax's ``raw - max`` into inf - inf = NaN. (A quarter of the largest
+        float: differences of two such margins stay finite.)
+        """
+        raw = self._raw_predict(X)
+        top = np.finfo(raw.dtype).max / 4
+        return np.nan_to_num(raw, copy=False, posinf=top, neginf=-top)
+
     def predict_log_proba(self, X):
         """Log of the class probabilities, computed stably from the raw outputs.
 
@@ -442,9 +485,11 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
         """
         from scipy.special import log_expit, log_softmax
 
-        raw = self._raw_predict(X)
+        raw = self._raw_scores(X)
         if self.out_activation_ == "softmax":
-            return log_softmax(raw, axis=1)
+            # raw - max may leave the float range: exp(-inf) = 0 is the limit.
+            with np.errstate(over="ignore"):
+                return log_softmax(raw, axis=1)
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return log_expit(raw)
         return np.hstack([log_expit(-raw), log_expit(raw)])
@@ -465,9 +510,10 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
         """
         from scipy.special import expit, softmax
 
-        raw = self._raw_predict(X)
+        raw = self._raw_scores(X)
         if self.out_activation_ == "softmax":
-            return softmax(raw, axis=1)
+            with np.errstate(over="ignore"):
+                return softmax(raw, axis=1)
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return expit(raw)
         # expit(-raw), not 1 - expit(raw): no cancellation for confident rows.
@@ -497,11 +543,19 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
             raise ValueError(
                 "classes must be passed on the first call to partial_fit."
             )
+        if classes is not None:
+            classes = np.asarray(classes)
+            if classes.ndim != 1 or classes.size == 0:
+                raise ValueError(
+                    "classes must be a non-empty 1-D array-like of labels, got "
+                    f"{classes!r}."
+                )
+            _check_label_kinds(classes, "classes")
         if hasattr(self, "classes_") and classes is not None:
             if not np.array_equal(np.sort(np.asarray(classes)), self.classes_):
                 raise ValueError(
-                    f"classes={list(classes)} is not the same as on the first call "
-                    f"to partial_fit, {list(self.classes_)}."
+                    f"classes={classes.tolist()} is not the same as on the first call "
+                    f"to partial_fit, {self.classes_.tolist()}."
                 )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 

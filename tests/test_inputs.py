@@ -559,3 +559,336 @@ def test_bad_data_refit_keeps_previous_fit():
     with pytest.raises(ValueError):
         est.fit(_nan_X(), Y0)
     np.testing.assert_array_equal(pred, est.predict(X0))
+
+
+# --- more data faults: each raises before training and names the problem ----------
+
+
+def _df(**columns):
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame(columns)
+
+
+def _more_bad_cases():
+    """(id, estimator factory, X thunk, y, fit kwargs, exception, match)."""
+    mixed = np.array([1, "a"] * 20, dtype=object)
+    with_none = np.array([None, "a"] * 20, dtype=object)
+    X_sparse_nan = sp.csr_matrix(np.where(X0 > 1, np.nan, X0))
+    return [
+        ("y_mixed_label_kinds", _clf, lambda: X0, mixed, {}, ValueError, "one kind"),
+        ("y_none_labels", _clf, lambda: X0, with_none, {}, ValueError, "NoneType"),
+        ("y_continuous_clf", _clf, lambda: X0, Y0, {}, ValueError, "Unknown label"),
+        ("y_3d", _reg, lambda: X0, Y0.reshape(40, 1, 1), {}, ValueError, "dim 3"),
+        ("y_0_outputs", _reg, lambda: X0, np.empty((40, 0)), {}, ValueError, "0 "),
+        ("y_complex", _reg, lambda: X0, Y0 + 1j, {}, ValueError, "[Cc]omplex"),
+        (
+            "y_poisson_neg_2d",
+            lambda: _reg(loss="poisson"),
+            lambda: X0,
+            np.c_[np.abs(Y0), -np.abs(Y0)],
+            {},
+            ValueError,
+            r"y >= 0",
+        ),
+        ("X_sparse_nan", _reg, lambda: X_sparse_nan, Y0, {}, ValueError, "NaN"),
+        (
+            "X_sparse_empty",
+            _reg,
+            lambda: sp.csr_matrix((0, 3)),
+            np.empty(0),
+            {},
+            ValueError,
+            "0 sample",
+        ),
+        (
+            "X_sparse_0_features",
+            _reg,
+            lambda: sp.csr_matrix((40, 0)),
+            Y0,
+            {},
+            ValueError,
+            "0 feature",
+        ),
+        (
+            "X_float16_inf",
+            _reg,
+            lambda: np.where(X0 > 2, np.inf, X0).astype(np.float16),
+            Y0,
+            {},
+            ValueError,
+            "infinity",
+        ),
+        (
+            "X_df_mixed_name_types",
+            _reg,
+            lambda: _df(a=X0[:, 0], **{"b": X0[:, 1]}).rename(columns={"b": 1}),
+            Y0,
+            {},
+            TypeError,
+            "string names",
+        ),
+        (
+            "X_df_string_column",
+            _reg,
+            lambda: _df(a=["x", "y"] * 20, b=X0[:, 0]),
+            Y0,
+            {},
+            ValueError,
+            "could not convert",
+        ),
+        (
+            "X_df_pd_NA",
+            _reg,
+            lambda: _df(a=__import__("pandas").array([1, None] * 20, dtype="Int64")),
+            Y0,
+            {},
+            ValueError,
+            "NaN",
+        ),
+        (
+            "sw_strings",
+            _reg,
+            lambda: X0,
+            Y0,
+            {"sample_weight": np.array(["a"] * 40)},
+            ValueError,
+            "could not convert",
+        ),
+        (
+            "sw_nan_one",
+            _reg,
+            lambda: X0,
+            Y0,
+            {"sample_weight": np.r_[np.nan, np.ones(39)]},
+            ValueError,
+            "NaN",
+        ),
+        (
+            "sw_zero_clf",
+            _clf,
+            lambda: X0,
+            YC,
+            {"sample_weight": np.zeros(40)},
+            ValueError,
+            "non-zero",
+        ),
+        (
+            "sw_negative_one",
+            _clf,
+            lambda: X0,
+            YC,
+            {"sample_weight": np.r_[-1e-9, np.ones(39)]},
+            ValueError,
+            "[Nn]egative",
+        ),
+        (
+            "early_stopping_3_classes_1_member",
+            lambda: _clf(early_stopping=True),
+            lambda: X0[:10],
+            [0] * 8 + [1, 2],
+            {},
+            ValueError,
+            "least populated class",
+        ),
+        (
+            "validation_fraction_leaves_no_training",
+            lambda: _reg(early_stopping=True, validation_fraction=0.99),
+            lambda: X0,
+            Y0,
+            {},
+            ValueError,
+            "0 for training",
+        ),
+    ]
+
+
+MORE_BAD = _more_bad_cases()
+
+
+@pytest.mark.parametrize(
+    "make, X, y, kw, exc, match",
+    [b[1:] for b in MORE_BAD],
+    ids=[b[0] for b in MORE_BAD],
+)
+def test_more_bad_data_raises_before_training(make, X, y, kw, exc, match):
+    est = make()
+    with pytest.raises(exc, match=match):
+        est.fit(X(), y, **kw)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
+# --- every constructor parameter: a wrong type and a value out of range ------------
+
+# parameter -> list of (bad value, extra params needed for it to matter)
+EVERY_PARAM = {
+    "hidden_layer_sizes": ["abc", 2.5, (0,), (3, None), -1],
+    "activation": [1, "RELU", None],
+    "alpha": ["1", -1e-9, None, np.nan],
+    "loss": [1, "mse"],
+    "huber_delta": ["1", 0.0, -1.0, np.inf],
+    "solver": [None, "newton"],
+    "batch_size": [1.5, 0, "all", -3],
+    "learning_rate": [1, "optimal"],
+    "learning_rate_init": ["fast", 0.0, -1.0, np.inf, None],
+    "power_t": ["x", -0.5, np.inf],
+    "max_iter": [2.5, 0, None],
+    "shuffle": ["yes", 1, None],
+    "random_state": ["seed", -1, 2**40, 1.5],
+    "tol": ["x", -1e-4, np.inf],
+    "verbose": ["x", -1, 1.5],
+    "warm_start": ["no", 0],
+    "momentum": ["x", 1.0, -0.1, np.nan],
+    "nesterovs_momentum": [1, "yes"],
+    "early_stopping": ["no", 1],
+    "validation_fraction": ["x", 0.0, 1.0, -0.5],
+    "beta_1": ["x", 1.0, -0.1],
+    "beta_2": ["x", 1.0, -0.1],
+    "epsilon": ["x", 0.0, -1e-8, np.inf],
+    "n_iter_no_change": [2.5, 0, np.inf],
+    "max_fun": [2.5, 0, "many"],
+}
+_NEEDS = {
+    "validation_fraction": {"early_stopping": True},
+    "max_fun": {"solver": "lbfgs"},
+    "huber_delta": {"loss": "huber"},
+}
+PARAM_CASES = [
+    pytest.param(cls, name, value, id=f"{cls.__name__[5:8]}-{name}={value!r}")
+    for cls in (L2MLPRegressor, L2MLPClassifier)
+    for name, values in EVERY_PARAM.items()
+    if name in cls().get_params()
+    for value in values
+    if not (cls is L2MLPClassifier and name == "loss" and value == "log_loss")
+]
+
+
+def test_every_parameter_has_fault_cases():
+    for cls in (L2MLPRegressor, L2MLPClassifier):
+        missing = set(cls().get_params()) - set(EVERY_PARAM)
+        assert not missing, f"no fault cases for {sorted(missing)}"
+
+
+@pytest.mark.parametrize("cls, name, value", PARAM_CASES)
+def test_every_parameter_rejects_bad_values_at_fit(cls, name, value):
+    params = {**FAST, **_NEEDS.get(name, {}), name: value}
+    est = cls(**params)
+    y = YC if cls is L2MLPClassifier else Y0
+    # The message names the parameter and, for sklearn's validation, what is allowed.
+    with pytest.raises((ValueError, TypeError), match=name) as info:
+        est.fit(X0, y)
+    assert repr(value)[:3] in str(info.value) or "must" in str(info.value)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
+@pytest.mark.parametrize("cls", [L2MLPRegressor, L2MLPClassifier])
+def test_set_params_unknown_name_lists_every_valid_one(cls):
+    with pytest.raises(ValueError, match="Invalid parameter 'learnig_rate'") as info:
+        cls().set_params(learnig_rate="constant")
+    for name in cls().get_params():
+        assert repr(name) in str(info.value)
+
+
+def test_constructor_stores_bad_values_unchanged():
+    """Validation happens at fit, never in __init__ or set_params (sklearn API)."""
+    est = L2MLPRegressor(alpha=-1, hidden_layer_sizes="abc")
+    assert est.alpha == -1 and est.hidden_layer_sizes == "abc"
+    est.set_params(momentum=7)
+    assert est.momentum == 7
+
+
+# --- inputs that must work (correct behaviour, not an error) -------------------
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        pytest.param(lambda: X0 > 0, id="bool"),
+        pytest.param(lambda: X0.tolist(), id="list"),
+        pytest.param(lambda: X0.astype(np.longdouble), id="longdouble"),
+        pytest.param(lambda: sp.csr_matrix((40, 3)), id="sparse_all_zero"),
+        pytest.param(lambda: sp.lil_matrix(X0), id="sparse_lil"),
+        pytest.param(lambda: sp.csr_array(X0), id="sparse_csr_array"),
+        pytest.param(lambda: X0 * 1e-300, id="tiny"),
+        pytest.param(lambda: np.ones((40, 3)), id="constant"),
+        pytest.param(
+            lambda: _df(a=X0[:, 0], b=X0[:, 1]).set_axis([0, 1], axis=1),
+            id="df_int_names",
+        ),
+    ],
+)
+def test_unusual_X_works(X):
+    _finite_fit(_reg(), X(), Y0)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        pytest.param(np.ones(40), id="constant"),
+        pytest.param(Y0 * 1e-300, id="tiny"),
+        pytest.param(np.c_[Y0, -Y0, 2 * Y0], id="three_outputs"),
+    ],
+)
+def test_unusual_y_works(y):
+    _finite_fit(_reg(), X0, y)
+
+
+def test_poisson_all_zero_targets_predict_zero():
+    est = _finite_fit(_reg(loss="poisson", max_iter=20), X0, np.zeros(40))
+    assert np.all(est.predict(X0) >= 0) and np.all(est.predict(X0) < 1e-3)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        pytest.param(YC.astype(bool), id="bool"),
+        pytest.param(np.arange(40), id="40_classes"),
+        pytest.param(np.c_[YC, np.zeros(40, int)], id="multilabel_constant_label"),
+        pytest.param(np.array(["a", "b"] * 20, dtype=object), id="object_strings"),
+    ],
+)
+def test_unusual_labels_work(y):
+    est = _clf().fit(X0, y)
+    proba = est.predict_proba(X0)
+    assert np.all(np.isfinite(proba))
+    assert est.predict(X0).shape == np.shape(y)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("scale", [2.0**-1020, 1e-300, 1e300])
+def test_extreme_sample_weight_scale_changes_nothing(scale, solver):
+    """J is invariant to scaling the weights: also where their sum over/underflows."""
+    sw = np.random.RandomState(0).uniform(0.5, 2, size=40)
+    ref = _reg(solver=solver).fit(X0, Y0, sample_weight=sw)
+    est = _reg(solver=solver).fit(X0, Y0, sample_weight=sw * scale)
+    for a, b in zip(ref.coefs_, est.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-12)
+
+
+def test_smallest_subnormal_weights_equal_no_weights():
+    ref = _reg().fit(X0, Y0)
+    est = _reg().fit(X0, Y0, sample_weight=np.full(40, 5e-324))
+    for a, b in zip(ref.coefs_, est.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+
+
+def test_extreme_sample_weights_in_float32():
+    """Weights of 1e300 do not overflow when X (and so the weights) are float32."""
+    X = X0.astype(np.float32)
+    est = _finite_fit(_reg(), X, Y0, sample_weight=np.full(40, 1e300))
+    ref = _reg().fit(X, Y0)
+    np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_zero_weight_on_whole_minibatches(solver):
+    sw = np.ones(40)
+    sw[10:30] = 0  # two whole minibatches of 10
+    est = _finite_fit(
+        _reg(solver=solver, batch_size=10, shuffle=False, max_iter=3),
+        X0,
+        Y0,
+        sample_weight=sw,
+    )
+    assert np.all(np.isfinite(est.loss_curve_))
