@@ -26,3 +26,16 @@ def test_tune_alpha_prints_every_alpha_and_the_winner(capsys, tmp_path):
     # The largest alpha underfits: its score is the lowest of the grid.
     scores = search.cv_results_["mean_test_score"]
     assert scores[-1] == min(scores)
+
+
+def test_plot_cv_path_shows_underfitting_and_marks_alpha(capsys, tmp_path):
+    search = _load("plot_cv_path").main(tmp_path, small=True)
+    out = capsys.readouterr().out
+    assert (tmp_path / "cv_path.png").stat().st_size > 0
+    # Header, one line per alpha, the summary, the saved picture.
+    assert out.count("\n") == len(search.alphas_) + 3
+    assert out.count("<- alpha_") == 1
+    mean = search.scores_.mean(axis=0)
+    # The top of the grid shrinks the network to a constant: it underfits.
+    assert mean[0] < search.best_score_ - 0.3
+    assert search.best_score_ > 0.4
