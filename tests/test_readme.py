@@ -38,3 +38,19 @@ def test_activation_table_lists_the_activation_table():
 def test_loss_table_lists_the_regression_losses():
     names = set(_table_first_column("## Losses"))
     assert names == set(REGRESSION_LOSSES) | {"log_loss"}
+
+
+def test_cv_table_lists_the_cv_parameters():
+    from skreg import L2MLPClassifierCV, L2MLPRegressorCV
+
+    names = set(_table_first_column("## Tuning alpha"))
+    for cv_class, base in [
+        (L2MLPRegressorCV, L2MLPRegressor),
+        (L2MLPClassifierCV, L2MLPClassifier),
+    ]:
+        own = set(cv_class().get_params()) - set(base().get_params())
+        assert names == own
+        # Every other parameter is the network's, alpha excepted.
+        assert set(cv_class().get_params()) - own == set(base().get_params()) - {
+            "alpha"
+        }
