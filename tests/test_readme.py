@@ -54,3 +54,9 @@ def test_cv_table_lists_the_cv_parameters():
         assert set(cv_class().get_params()) - own == set(base().get_params()) - {
             "alpha"
         }
+
+
+def test_readme_lists_every_example():
+    listed = set(re.findall(r"^\| `examples/([a-z_]+\.py)`", README, re.M))
+    on_disk = {path.name for path in (ROOT / "examples").glob("*.py")}
+    assert listed == on_disk
