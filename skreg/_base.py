@@ -665,11 +665,10 @@ class _BaseL2MLP(BaseEstimator, ABC):
         layout, theta, optimizer = state.layout, state.theta, state.optimizer
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
-        n_weights = layout.n_weights
         grad = np.empty_like(theta)
         grad_coefs, grad_intercepts, _ = layout.views(grad)
+        coefs = layout.views(theta)[0]
         workspace = Workspace(layout, batch_size, theta.dtype)
-        penalty_grad = np.empty(n_weights, dtype=theta.dtype)
         # Only the automatic step is taken in the preconditioned coordinates; a
         # step set by hand is plain SGD on J.
         precondition = (
@@ -677,6 +676,10 @@ class _BaseL2MLP(BaseEstimator, ABC):
             and self.learning_rate_init == "auto"
             and np.any(state.output_scale != 1)
         )
+        # The weights whose penalty gradient the optimizer adds (all but the
+        # preconditioned output weights, handled here).
+        decay_stop = layout.n_weights - (coefs[-1].size if precondition else 0)
+        penalty_grad = np.empty_like(coefs[-1])
         output_scale_sq = state.output_scale**2
         order = state.rng.permutation(n_samples) if self.shuffle else None
         data_sum, penalty_sum, n_batches = 0.0, 0.0, 0
@@ -698,14 +701,15 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 if not state.stepped:
                     raise _not_finite_at_start(X, Y, self.alpha)
                 raise DivergenceError(_divergence_message("loss", state.n_iter + 1))
-            # The penalty's gradient 2 alpha W, without a temporary.
-            grad[:n_weights] += np.multiply(
-                theta[:n_weights], 2 * self.alpha, out=penalty_grad
-            )
             if precondition:
+                # The penalty's gradient of the output weights before scaling;
+                # the optimizer adds that of the other weights in its pass.
+                grad_coefs[-1] += np.multiply(
+                    coefs[-1], 2 * self.alpha, out=penalty_grad
+                )
                 grad_coefs[-1] *= output_scale_sq
                 grad_intercepts[-1] *= output_scale_sq
-            optimizer.update(theta, grad)
+            optimizer.update(theta, grad, decay=(decay_stop, 2 * self.alpha))
             state.stepped = True
             data_sum += value * size / n_samples
             penalty_sum += pen

@@ -140,13 +140,42 @@ def forward(X, coefs, intercepts, slopes, activation, workspace=None):
     return zs, activs, raw
 
 
-def predict_raw(X, coefs, intercepts, slopes, activation):
-    """The raw output only; keeps no intermediate layers alive."""
+#: predict_raw works on chunks of rows whose widest layer takes about this many
+#: bytes: the activations then stay in cache between the product, the bias and
+#: the activation, and the buffers are reused instead of allocated per layer.
+PREDICT_CHUNK_BYTES = 1 << 21
+
+
+def _chunk_rows(coefs, itemsize):
+    widest = max(w.shape[1] for w in coefs)
+    return max(64, PREDICT_CHUNK_BYTES // (widest * itemsize))
+
+
+def _raw_rows(X, coefs, intercepts, slopes, activation, buffers, out):
+    """The raw output of X into ``out``; hidden layers in ``buffers`` (or new)."""
     a = X
     for i in range(len(coefs) - 1):
-        z = _affine(a, coefs[i], intercepts[i], None)
+        z_out = buffers[i][: X.shape[0]] if buffers else None
+        z = _affine(a, coefs[i], intercepts[i], z_out)
         a = _activate(activation, z, slopes[i] if slopes else None)
-    return _affine(a, coefs[-1], intercepts[-1], None)
+    raw = _affine(a, coefs[-1], intercepts[-1], out)
+    if out is not None and raw is not out:
+        out[...] = raw
+    return raw
+
+
+def predict_raw(X, coefs, intercepts, slopes, activation):
+    """The raw output only, by chunks of rows; keeps no intermediate layers alive."""
+    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    n, rows = X.shape[0], _chunk_rows(coefs, dtype.itemsize)
+    if n <= rows:
+        return _raw_rows(X, coefs, intercepts, slopes, activation, None, None)
+    buffers = [np.empty((rows, w.shape[1]), dtype) for w in coefs[:-1]]
+    raw = np.empty((n, coefs[-1].shape[1]), dtype)
+    for start in range(0, n, rows):
+        chunk = slice(start, start + rows)
+        _raw_rows(X[chunk], coefs, intercepts, slopes, activation, buffers, raw[chunk])
+    return raw
 
 
 def backward(delta, zs, activs, coefs, slopes, activation, grad_views, workspace=None):

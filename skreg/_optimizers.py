@@ -3,9 +3,27 @@
 The gradient they receive is the minibatch estimate of the gradient of the whole
 objective J, penalty included, so that their fixed point is a stationary point of J
 (decoupled weight decay under momentum would minimise a different objective).
+The penalty's gradient ``2 alpha W`` can be handed over separately (``decay``): it
+is added to the gradient inside the update, before momentum, which saves a pass
+over the parameters and changes no number.
 """
 
 import numpy as np
+
+#: Elements per block of SGD's update. The update makes several passes; done block
+#: by block, the blocks of all its vectors (5 x 256 KiB) stay in the L2 cache and
+#: memory is read and written once instead of once per pass.
+_BLOCK = 1 << 15
+
+
+def _add_decay(params, grads, decay, buffer):
+    """``grads[:stop] += factor * params[:stop]`` for ``decay = (stop, factor)``."""
+    if decay is None:
+        return
+    stop, factor = decay
+    stop = min(stop, grads.shape[0])
+    if stop > 0:
+        grads[:stop] += np.multiply(params[:stop], factor, out=buffer[:stop])
 
 
 class _StochasticOptimizer:
@@ -51,9 +69,10 @@ class _StochasticOptimizer:
 class SGD(_StochasticOptimizer):
     """Stochastic gradient descent with (Nesterov) momentum.
 
-    The update works in place on the flat vectors with one preallocated buffer
-    (numpy ufuncs, not scipy's BLAS: scipy ships its own OpenBLAS, whose threads
-    would fight numpy's for the cores between every two products).
+    The update works in place on the flat vectors, block by block with two
+    block-sized buffers (numpy ufuncs, not scipy's BLAS: scipy ships its own
+    OpenBLAS, whose threads would fight numpy's for the cores between every two
+    products).
     """
 
     def __init__(
@@ -69,7 +88,8 @@ class SGD(_StochasticOptimizer):
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocity = np.zeros_like(params)
-        self._step = np.empty_like(params)
+        size = min(_BLOCK, params.shape[0])
+        self._buffers = np.empty((2, size), dtype=params.dtype)
 
     @property
     def dtype(self):
@@ -80,18 +100,32 @@ class SGD(_StochasticOptimizer):
         self.velocity[...] = 0
         self.learning_rate = self.learning_rate_init = learning_rate
 
-    def update(self, params, grads):
-        """One step on ``params`` (changed in place) along ``grads``."""
-        step = np.multiply(grads, -self.learning_rate, out=self._step)
+    def update(self, params, grads, decay=None):
+        """One step on ``params`` (changed in place) along ``grads``.
+
+        ``decay = (stop, factor)`` adds ``factor * params[:stop]`` to ``grads``
+        first (the penalty's gradient); ``grads`` is used as scratch.
+        """
+        stop, factor = decay if decay is not None else (0, 0.0)
+        for start in range(0, params.shape[0], _BLOCK):
+            block = slice(start, start + _BLOCK)
+            local = None if start >= stop else (stop - start, factor)
+            self._update_block(params[block], grads[block], self.velocity[block], local)
+
+    def _update_block(self, params, grads, velocity, decay):
+        n = params.shape[0]
+        step, scratch = self._buffers[0, :n], self._buffers[1, :n]
+        _add_decay(params, grads, decay, scratch)
+        np.multiply(grads, -self.learning_rate, out=step)
         # velocity = momentum * velocity - lr * grads
-        self.velocity *= self.momentum
-        self.velocity += step
+        velocity *= self.momentum
+        velocity += step
         if self.nesterov:
             # params += momentum * velocity - lr * grads
             params += step
-            params += np.multiply(self.velocity, self.momentum, out=self._step)
+            params += np.multiply(velocity, self.momentum, out=scratch)
         else:
-            params += self.velocity
+            params += velocity
 
 
 class Adam(_StochasticOptimizer):
@@ -127,8 +161,12 @@ class Adam(_StochasticOptimizer):
         self.second_moment[...] = 0
         self.learning_rate = self.learning_rate_init = learning_rate
 
-    def update(self, params, grads):
-        """One step on ``params`` (changed in place) along ``grads``."""
+    def update(self, params, grads, decay=None):
+        """One step on ``params`` (changed in place) along ``grads``.
+
+        ``decay`` as for :meth:`SGD.update`.
+        """
+        _add_decay(params, grads, decay, self._step)
         self.n_steps += 1
         b1, b2 = self.beta_1, self.beta_2
         self.first_moment *= b1
