@@ -43,6 +43,9 @@ _STEP_SIZE_ROWS = 1000
 _FINAL_CHECK_ROWS = 64
 #: Step size of Adam when ``learning_rate_init="auto"``.
 _ADAM_AUTO_LEARNING_RATE = 1e-3
+#: Power iterations for the automatic step: from a random vector, and from the
+#: previous fit's last vector when ``warm_start`` continues from nearby weights.
+_POWER_ITERATIONS, _WARM_POWER_ITERATIONS = 10, 3
 #: How often the automatic step is quartered after a blow-up before giving up.
 _AUTO_STEP_RETRIES = 10
 
@@ -181,6 +184,9 @@ class _TrainingState:
         # The last epoch's estimate of J as (data term, penalty), for verbose.
         self.epoch_parts = (np.nan, np.nan)
         self.progress = Progress(0, 1)
+        # The last vector of the step size's power iteration (see
+        # gauss_newton_max_eigenvalue): a warm start begins its estimate there.
+        self.curvature_direction = None
 
 
 def _preconditioner(layout, output_scale, dtype):
@@ -464,6 +470,9 @@ class _BaseL2MLP(BaseEstimator, ABC):
             state.loss_curve = list(getattr(self, "loss_curve_", []))
             state.best_loss = getattr(self, "best_loss_", None) or np.inf
             state.no_improvement = getattr(self, "_no_improvement_count", 0)
+            direction = getattr(self, "_curvature_direction", None)
+            if direction is not None and direction.shape == theta.shape:
+                state.curvature_direction = direction
         state.output_scale = output_scale
         if self.solver in OPTIMIZERS:
             continuing = incremental and not reset and hasattr(self, "_optimizer")
@@ -503,10 +512,14 @@ class _BaseL2MLP(BaseEstimator, ABC):
         if X.shape[0] > _STEP_SIZE_ROWS:
             rows = np.sort(rng.choice(X.shape[0], _STEP_SIZE_ROWS, replace=False))
         scale = _preconditioner(layout, state.output_scale, theta.dtype)
+        start = state.curvature_direction
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            curvature = gauss_newton_max_eigenvalue(
+            curvature, state.curvature_direction = gauss_newton_max_eigenvalue(
                 theta, layout, activation, loss, X[rows], Y[rows], sw[rows], rng,
                 scale=scale,
+                n_iter=_POWER_ITERATIONS if start is None else _WARM_POWER_ITERATIONS,
+                start=start,
+                return_vector=True,
             )
         curvature += 2 * self.alpha * float(np.max(scale[: layout.n_weights]) ** 2)
         if not np.isfinite(curvature) or curvature <= 0:
@@ -845,6 +858,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         self._loss = loss
         self._rng = state.rng
         self._output_scale_ = state.output_scale
+        self._curvature_direction = state.curvature_direction
         self._no_improvement_count = state.no_improvement
         if state.optimizer is not None:
             self._optimizer = state.optimizer

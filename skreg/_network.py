@@ -252,7 +252,8 @@ def objective_and_grad(
 
 
 def gauss_newton_max_eigenvalue(
-    theta, layout, activation, loss, X, Y, sample_weight, rng, scale=None, n_iter=10
+    theta, layout, activation, loss, X, Y, sample_weight, rng, scale=None, n_iter=10,
+    start=None, return_vector=False,
 ):
     """Largest eigenvalue of ``P G P``, ``G`` the Gauss-Newton matrix of L.
 
@@ -264,6 +265,10 @@ def gauss_newton_max_eigenvalue(
     at ``theta + eps v`` of the surrogate ``c/2 * ||f(theta') - f(theta)||^2``,
     whose own gradient vanishes at ``theta``; central differences make it exact
     for a network that is linear in its parameters.
+
+    ``start`` is the first vector of the iteration (random when None): the last
+    vector of an estimate at nearby weights converges in a few iterations.
+    With ``return_vector`` the last vector is returned too.
     """
     coefs, intercepts, slopes = layout.views(theta)
     raw0 = predict_raw(X, coefs, intercepts, slopes, activation)
@@ -283,7 +288,10 @@ def gauss_newton_max_eigenvalue(
 
     if scale is None:
         scale = np.ones_like(theta)
-    v = rng.standard_normal(theta.shape[0]).astype(theta.dtype)
+    if start is None:
+        v = rng.standard_normal(theta.shape[0]).astype(theta.dtype)
+    else:
+        v = start.astype(theta.dtype, copy=True)
     eigenvalue = 0.0
     size = max(float(np.linalg.norm(theta)), 1.0)
     eps = (1e-3 if theta.dtype == np.float32 else 1e-5) * size
@@ -300,4 +308,4 @@ def gauss_newton_max_eigenvalue(
         if not np.all(np.isfinite(hv)) or np.linalg.norm(hv) == 0:
             break
         v = hv
-    return eigenvalue
+    return (eigenvalue, v) if return_vector else eigenvalue

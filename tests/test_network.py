@@ -126,3 +126,27 @@ def test_gauss_newton_eigenvalue_of_a_linear_model(rng):
     X1 = np.hstack([X, np.ones((n, 1))])
     exact = np.linalg.eigvalsh(X1.T @ (X1 * (2 * sw / sw.sum())[:, None])).max()
     assert estimate == pytest.approx(exact, rel=1e-3)
+
+
+def test_gauss_newton_eigenvalue_warm_started_from_the_last_vector(rng):
+    # The automatic step of a warm start begins its power iteration at the last
+    # vector of the previous estimate: at nearby weights, 3 iterations from there
+    # must match a long iteration from a random vector.
+    n, d = 200, 5
+    X = rng.standard_normal((n, d)) * [1, 2, 3, 4, 5]
+    Y = rng.standard_normal((n, 1))
+    sw = np.ones(n)
+    layout = Layout((d, 16, 1), learns_slope=False)
+    activation, loss = ACTIVATIONS["tanh"], LOSSES["squared_error"]
+    theta = initialize(layout, activation, np.random.RandomState(0), np.float64)
+    args = (layout, activation, loss, X, Y, sw, np.random.RandomState(1))
+    _, vector = gauss_newton_max_eigenvalue(theta, *args, return_vector=True)
+    nearby = theta + 0.01 * rng.standard_normal(theta.shape)
+    exact = gauss_newton_max_eigenvalue(nearby, *args, n_iter=200)
+    warm = gauss_newton_max_eigenvalue(nearby, *args, n_iter=3, start=vector)
+    cold = gauss_newton_max_eigenvalue(
+        nearby, *args[:-1], np.random.RandomState(2), n_iter=3
+    )
+    assert warm == pytest.approx(exact, rel=1e-3)
+    # The start is what makes 3 iterations enough (a control that can fail).
+    assert abs(cold - exact) > abs(warm - exact)
