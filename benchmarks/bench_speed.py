@@ -117,20 +117,23 @@ def time_predict(est, X, reps=5):
 
 
 def peak_fit_memory(trainer, workload, dtype, epochs):
-    """Peak RSS growth (MiB) of one fit, measured in a fresh subprocess."""
+    """Peak memory (MiB) allocated during one fit, in a fresh subprocess.
+
+    tracemalloc sees numpy's buffers, so the peak excludes X and y themselves
+    (allocated before fit) and counts every copy and buffer fit makes.
+    """
     code = f"""
-import resource, sys, warnings
+import sys, tracemalloc, warnings
 sys.path.insert(0, {sys.path[0]!r})
 from bench_speed import WORKLOADS, make_data, make_trainers
 import numpy as np
 wl = WORKLOADS[{workload!r}]
 X, y = make_data(wl, np.{dtype})
 est = make_trainers(wl, {epochs})[{trainer!r}]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 warnings.simplefilter("ignore")
+tracemalloc.start()
 est.fit(X, y)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print((after - before) / 1024)
+print(tracemalloc.get_traced_memory()[1] / 2**20)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     return float(out.stdout.strip() or "nan")
@@ -139,7 +142,7 @@ print((after - before) / 1024)
 def run(workloads, dtypes, reps, quick, memory):
     print("| wl | dtype | sklearn samples/s | skreg samples/s | skreg / sklearn "
           "(paired) | skreg GFLOP/s | skreg % of products-only | predict ratio |"
-          + (" fit peak MiB sklearn / skreg |" if memory else ""))
+          + (" fit peak MiB sklearn / skreg (X MiB) |" if memory else ""))
     print("|---|---|---|---|---|---|---|---|" + ("---|" if memory else ""))
     for name in workloads:
         wl = WORKLOADS[name]
@@ -149,7 +152,7 @@ def run(workloads, dtypes, reps, quick, memory):
             walls = {"sklearn": [], "skreg": [], "products": []}
             fitted = {}
             for est in make_trainers(wl, 1).values():  # warm-up
-                est.fit(X[:2000], y[:2000])
+                time_fit(est, X[:2000], y[:2000])
             for _ in range(reps):
                 for label, est in make_trainers(wl, epochs).items():
                     time.sleep(0.25)
@@ -177,7 +180,7 @@ def run(workloads, dtypes, reps, quick, memory):
             if memory:
                 sk_mem = peak_fit_memory("sklearn", name, dtype, epochs)
                 our_mem = peak_fit_memory("skreg", name, dtype, epochs)
-                row += f" {sk_mem:.0f} / {our_mem:.0f} |"
+                row += f" {sk_mem:.1f} / {our_mem:.1f} ({X.nbytes / 2**20:.1f}) |"
             print(row, flush=True)
 
 
