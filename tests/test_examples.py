@@ -1,20 +1,8 @@
 """The examples run and print what they claim."""
 
-import importlib.util
-from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_tune_alpha_prints_every_alpha_and_the_winner(capsys, tmp_path):
-    search = _load("tune_alpha").main(tmp_path, small=True)
+def test_tune_alpha_prints_every_alpha_and_the_winner(load_example, capsys, tmp_path):
+    search = load_example("tune_alpha").main(tmp_path, small=True)
     out = capsys.readouterr().out
     alphas = search.cv_results_["param_l2mlpregressor__alpha"]
     # Header, one line per alpha, the winner, the saved picture.
@@ -28,8 +16,10 @@ def test_tune_alpha_prints_every_alpha_and_the_winner(capsys, tmp_path):
     assert scores[-1] == min(scores)
 
 
-def test_plot_cv_path_shows_underfitting_and_marks_alpha(capsys, tmp_path):
-    search = _load("plot_cv_path").main(tmp_path, small=True)
+def test_plot_cv_path_shows_underfitting_and_marks_alpha(
+    load_example, capsys, tmp_path
+):
+    search = load_example("plot_cv_path").main(tmp_path, small=True)
     out = capsys.readouterr().out
     assert (tmp_path / "cv_path.png").stat().st_size > 0
     # Header, one line per alpha, the summary, the saved picture.

@@ -1,20 +1,10 @@
 """The gallery examples run, save their pictures and show what they claim."""
 
-import importlib.util
-from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_activations_every_nonlinear_boundary_beats_the_linear_one(capsys, tmp_path):
-    module = _load("activations")
+def test_activations_every_nonlinear_boundary_beats_the_linear_one(
+    load_example, capsys, tmp_path
+):
+    module = load_example("activations")
     accuracy = module.main(tmp_path, small=True)
     out = capsys.readouterr().out
     assert (tmp_path / "activations.png").stat().st_size > 0
@@ -33,8 +23,8 @@ def test_activations_every_nonlinear_boundary_beats_the_linear_one(capsys, tmp_p
     assert sorted(accuracy.values())[len(accuracy) // 2] >= linear + 0.015
 
 
-def test_robust_losses_are_not_pulled_by_the_outliers(capsys, tmp_path):
-    error = _load("robust_regression").main(tmp_path, small=True)
+def test_robust_losses_are_not_pulled_by_the_outliers(load_example, capsys, tmp_path):
+    error = load_example("robust_regression").main(tmp_path, small=True)
     out = capsys.readouterr().out
     assert (tmp_path / "robust_regression.png").stat().st_size > 0
     assert "15 of 150 targets are outliers" in out

@@ -1,22 +1,10 @@
 """The underfitting/overfitting and weight-shrinkage examples show what they claim."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_underfitting_overfitting_shows_both_ends(capsys, tmp_path):
-    result = _load("underfitting_overfitting").main(tmp_path, small=True)
+def test_underfitting_overfitting_shows_both_ends(load_example, capsys, tmp_path):
+    result = load_example("underfitting_overfitting").main(tmp_path, small=True)
     out = capsys.readouterr().out
     assert (tmp_path / "underfitting_overfitting.png").stat().st_size > 0
     alphas = result["alphas"]
@@ -41,8 +29,8 @@ def test_underfitting_overfitting_shows_both_ends(capsys, tmp_path):
     assert valid[0] < valid[best] - 0.05
 
 
-def test_weight_shrinkage_norm_falls_as_alpha_grows(capsys, tmp_path):
-    module = _load("weight_shrinkage")
+def test_weight_shrinkage_norm_falls_as_alpha_grows(load_example, capsys, tmp_path):
+    module = load_example("weight_shrinkage")
     result = module.main(tmp_path, small=True)
     out = capsys.readouterr().out
     assert (tmp_path / "weight_shrinkage.png").stat().st_size > 0

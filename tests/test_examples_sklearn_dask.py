@@ -1,8 +1,7 @@
 """The scikit-learn and Dask examples run and hold what they print; Dask = n_jobs=1."""
 
-import importlib.util
+import importlib
 import time
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -15,20 +14,11 @@ from sklearn.preprocessing import StandardScaler
 
 from skreg import L2MLPRegressor
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_from_sklearn_matches_sklearn_and_ridge_and_ignores_batch_size(
-    capsys, tmp_path
+    load_example, capsys, tmp_path
 ):
-    res = _load("from_sklearn").main(tmp_path, small=True)
+    res = load_example("from_sklearn").main(tmp_path, small=True)
     out = capsys.readouterr().out
     assert (tmp_path / "from_sklearn.png").stat().st_size > 0
     assert "saved" in out
@@ -52,8 +42,8 @@ def test_from_sklearn_matches_sklearn_and_ridge_and_ignores_batch_size(
     assert res["spread_sklearn"] > 50 * res["spread_skreg"]
 
 
-def test_dask_grid_search_example_matches_serial(capsys, tmp_path):
-    searches = _load("dask_grid_search").main(tmp_path, small=True)
+def test_dask_grid_search_example_matches_serial(load_example, capsys, tmp_path):
+    searches = load_example("dask_grid_search").main(tmp_path, small=True)
     out = capsys.readouterr().out
     assert (tmp_path / "dask_grid_search.png").stat().st_size > 0
     dask, serial = searches["dask"], searches["serial"]
