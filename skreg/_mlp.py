@@ -51,24 +51,6 @@ def _check_label_kinds(labels, name):
         )
 
 
-def _one_hot(binarizer, y):
-    """``binarizer.transform(y)`` as float64, without its int64 intermediate.
-
-    Written directly for two or more classes (the common case, and the one where
-    the intermediate would double the memory of the encoded targets); every other
-    case goes through the binarizer.
-    """
-    classes = binarizer.classes_
-    if binarizer.y_type_ not in ("binary", "multiclass") or len(classes) < 2:
-        return np.asarray(binarizer.transform(y), dtype=np.float64)
-    index = np.searchsorted(classes, y)  # labels were checked to be in classes
-    if len(classes) == 2:
-        return (index == 1).astype(np.float64)[:, None]
-    Y = np.zeros((len(index), len(classes)))
-    Y[np.arange(len(index)), index] = 1.0
-    return Y
-
-
 @_fill_docstring
 class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
     """Multilayer perceptron regressor on an exactly L2-penalised loss.
@@ -417,7 +399,8 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
                     else f"y contains classes {unseen.tolist()} not seen in the "
                     f"first fit; the known classes are {known}."
                 )
-        return _one_hot(binarizer, y), binarizer
+        Y = binarizer.transform(y)
+        return np.asarray(Y, dtype=np.float64), binarizer
 
     def _stratify_labels(self, Y):
         return Y.argmax(axis=1) if Y.shape[1] > 1 and self._multiclass_Y(Y) else (

@@ -497,26 +497,3 @@ def test_classifier_binary_predict_proba_consistency(seed):
     assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     assert np.array_equal(clf.predict(X), clf.classes_[np.argmax(proba, axis=1)])
     assert clf.score(X, y) > 0.8
-
-
-@pytest.mark.parametrize(
-    "y",
-    [
-        np.array([0, 1, 1, 0, 1]),
-        np.array([2, 0, 1, 4, 3, 1]),
-        np.array(["b", "a", "c", "a"]),
-        np.array(["x", "y", "x"], dtype=object),
-        np.array([3, 3, 3]),
-        np.array([[0, 1, 1], [1, 0, 0], [1, 1, 0]]),
-    ],
-)
-def test_target_encoding_equals_label_binarizer(y):
-    from sklearn.preprocessing import LabelBinarizer
-
-    from skreg._mlp import _one_hot
-
-    binarizer = LabelBinarizer().fit(y)
-    expected = np.asarray(binarizer.transform(y), dtype=np.float64)
-    encoded = _one_hot(binarizer, y)
-    assert encoded.dtype == np.float64
-    np.testing.assert_array_equal(encoded, expected)
