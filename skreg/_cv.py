@@ -33,10 +33,19 @@ _GRID_DECADES = 4
 
 
 def _alpha_max(estimator, X, y, sample_weight):
-    """Half the largest Gauss-Newton curvature of the data term at initialisation.
+    """The top of the grid: the alpha from which zero weights are a minimum of J.
 
-    At this alpha the penalty's curvature ``2 alpha`` equals the largest curvature
-    of the data term, so the weights are strongly shrunk: the top of the grid.
+    The analogue of LassoCV's ``alpha_max`` for a network with one hidden layer.
+    At zero weights (output bias at the best constant) the Hessian of J couples a
+    hidden unit's outgoing weights v and incoming weights w through
+    ``sigma'(b) G``, with ``G = sum_i s_i dl_i/draw x_i^T / sum_i s_i`` the data
+    term's gradient with respect to a linear map; the penalty adds ``2 alpha`` on
+    the diagonal. Zero is a minimum once ``2 alpha >= max|sigma'| ||G||_2``, so
+    the grid starts at the largest alpha that does not collapse the network.
+
+    When G vanishes (constant targets, a single sample, a perfectly symmetric
+    design) the top is half the largest Gauss-Newton curvature of the data term
+    at the initial weights instead, where the penalty's curvature equals it.
     """
     X, y = validate_data(
         estimator,
@@ -50,22 +59,50 @@ def _alpha_max(estimator, X, y, sample_weight):
     Y, encoder = estimator._encode_targets(y, reset=True)
     Y = Y.astype(X.dtype, copy=False)
     loss = estimator._output_loss(Y.shape[1], encoder)
+    constant = estimator._initial_output_bias(Y, sample_weight, loss)
+    with np.errstate(all="ignore"):
+        top = _collapse_alpha(estimator, loss, constant, X, Y, sample_weight)
+        if not top > 0:
+            top = _curvature_alpha(estimator, loss, constant, X, Y, sample_weight)
+    if not np.isfinite(top) or top <= 0:
+        raise ValueError(
+            "Could not derive an alpha grid from the data; pass alphas as an array."
+        )
+    return float(top)
+
+
+def _collapse_alpha(estimator, loss, constant, X, Y, sample_weight):
+    """``max|sigma'| ||G||_2 / 2``, with G the gradient at the constant prediction."""
+    raw = np.broadcast_to(constant, Y.shape).astype(np.float64)
+    residual = loss.gradient(Y.astype(np.float64), raw, estimator._huber_delta())
+    residual *= (sample_weight / sample_weight.sum())[:, None]
+    G = np.asarray(X.T @ residual, dtype=np.float64)
+    return _steepest_slope(estimator._activation) * np.linalg.norm(G, 2) / 2
+
+
+def _curvature_alpha(estimator, loss, constant, X, Y, sample_weight):
+    """Half the largest Gauss-Newton curvature of the data term at initialisation."""
     activation = estimator._activation
     sizes = _hidden_layer_sizes(estimator.hidden_layer_sizes)
     layout = Layout((X.shape[1], *sizes, Y.shape[1]), activation.learns_slope)
     rng = check_random_state(estimator.random_state)
     theta = initialize(layout, activation, rng, X.dtype)
-    _, intercepts, _ = layout.views(theta)
-    intercepts[-1][...] = estimator._initial_output_bias(Y, sample_weight, loss)
-    with np.errstate(all="ignore"):
-        curvature = gauss_newton_max_eigenvalue(
-            theta, layout, activation, loss, X, Y, sample_weight.astype(X.dtype), rng
-        )
-    if not np.isfinite(curvature) or curvature <= 0:
-        raise ValueError(
-            "Could not derive an alpha grid from the data; pass alphas as an array."
-        )
+    layout.views(theta)[1][-1][...] = constant
+    sw = sample_weight.astype(X.dtype)
+    curvature = gauss_newton_max_eigenvalue(
+        theta, layout, activation, loss, X, Y, sw, rng
+    )
     return curvature / 2
+
+
+def _steepest_slope(activation):
+    """``max |sigma'(z)|``, the most a hidden unit can pass its input's signal."""
+    z = np.linspace(-6.0, 6.0, 1201)
+    slope = activation.params.get("init_slope")
+    slope = None if slope is None else np.full_like(z, slope)
+    with np.errstate(all="ignore"):
+        a = activation.value(z, slope)
+        return float(np.max(np.abs(activation.derivative(z, a, slope))))
 
 
 def _lambda_path(estimator, alphas, X, y, sample_weight, train, test, scorer):
@@ -251,10 +288,10 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
     ----------
     alphas : int or array-like, default=10
         The alpha grid: an int is that many values on a log grid over four
-        decades below ``alpha_max``, half the largest Gauss-Newton curvature
-        of the data term at the initial weights (where the penalty's
-        curvature equals the data's); or explicit values. ``alphas_``
-        stores them largest first, the order of the path.
+        decades below ``alpha_max``, the smallest alpha at which zero weights
+        are a local minimum of J for one hidden layer (the analogue of
+        LassoCV's ``alpha_max``); or explicit values. ``alphas_`` stores them
+        largest first, the order of the path.
 
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in ``sklearn.model_selection.check_cv``.
@@ -372,10 +409,10 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
     ----------
     alphas : int or array-like, default=10
         The alpha grid: an int is that many values on a log grid over four
-        decades below ``alpha_max``, half the largest Gauss-Newton curvature
-        of the data term at the initial weights (where the penalty's
-        curvature equals the data's); or explicit values. ``alphas_``
-        stores them largest first, the order of the path.
+        decades below ``alpha_max``, the smallest alpha at which zero weights
+        are a local minimum of J for one hidden layer (the analogue of
+        LassoCV's ``alpha_max``); or explicit values. ``alphas_`` stores them
+        largest first, the order of the path.
 
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in ``sklearn.model_selection.check_cv`` (stratified for an int).

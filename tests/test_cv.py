@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_iris, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, cross_val_score
@@ -141,3 +142,47 @@ def test_parallel_folds_equal_serial(regression):
     )
     np.testing.assert_allclose(parallel.scores_, serial.scores_, rtol=1e-10)
     assert parallel.alpha_ == serial.alpha_
+
+
+def _squared_weights(model):
+    return sum(float(np.sum(w**2)) for w in model.coefs_)
+
+
+def _grid_top(cv_estimator, X, y):
+    fitted = _quiet(lambda: clone(cv_estimator).set_params(max_iter=1).fit(X, y))
+    return fitted.alphas_[0]
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_grid_top_is_where_a_linear_network_collapses(regression, loss):
+    # With the identity activation, min over factorisations of J is the convex
+    # L(B) + 2 alpha ||B||_*: zero is optimal exactly from the top of the grid on.
+    X, y = regression
+    if loss == "poisson":
+        y = np.exp(y / 2)
+    top = _grid_top(L2MLPRegressorCV((4,), activation="identity", loss=loss), X, y)
+    net = L2MLPRegressor(
+        (4,), activation="identity", loss=loss, solver="lbfgs", tol=1e-10,
+        max_iter=5000, random_state=0,
+    )
+    above = _quiet(lambda: clone(net).set_params(alpha=1.05 * top).fit(X, y))
+    below = _quiet(lambda: clone(net).set_params(alpha=0.9 * top).fit(X, y))
+    assert _squared_weights(above) < 1e-6
+    assert _squared_weights(below) > 1e-3
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
+def test_grid_top_is_where_a_hidden_layer_collapses(activation):
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    top = _grid_top(L2MLPClassifierCV((16,), activation=activation), X, y)
+    net = L2MLPClassifier(
+        (16,), activation=activation, solver="lbfgs", tol=1e-10, max_iter=5000,
+        random_state=0,
+    )
+    # Just above the top the network has nothing left; just below it learns.
+    above = _quiet(lambda: clone(net).set_params(alpha=1.05 * top).fit(X, y))
+    below = _quiet(lambda: clone(net).set_params(alpha=0.8 * top).fit(X, y))
+    assert _squared_weights(above) < 1e-6
+    assert _squared_weights(below) > 0.1
+    assert below.score(X, y) > 0.6
