@@ -130,7 +130,13 @@ def _not_finite_at_start(X, Y, alpha):
 
 
 def _targets_as(Y, dtype):
-    """Targets in the dtype of X; finite y beyond float32's range is an error."""
+    """Targets in the dtype of X; finite y beyond float32's range is an error.
+
+    Bool targets (the classifier's label indicators) stay bool, an eighth of the
+    memory of float64: `_loss_targets` converts the rows the loss reads.
+    """
+    if Y.dtype == bool:
+        return Y
     with np.errstate(over="ignore"):
         converted = Y.astype(dtype, copy=False)
     if converted is not Y and not np.all(np.isfinite(converted)):
@@ -139,6 +145,11 @@ def _targets_as(Y, dtype):
             f"|y| = {float(np.max(np.abs(Y))):.3g}). Scale y, or pass X as float64."
         )
     return converted
+
+
+def _loss_targets(Y, dtype, rows=slice(None)):
+    """``Y[rows]`` as the loss must see it: in the dtype of X (no copy if it is)."""
+    return Y[rows].astype(dtype, copy=False)
 
 
 def _check_target_domain(loss, Y):
@@ -443,10 +454,17 @@ class _BaseL2MLP(BaseEstimator, ABC):
         if reset:
             rng = check_random_state(self.random_state)
             theta = initialize(layout, activation, rng, X.dtype)
-            output_scale = self._output_scale(Y, sample_weight, loss).astype(X.dtype)
+            # np.average computes in the dtype of Y: give it the loss's dtype.
+            Y_float = _loss_targets(Y, X.dtype)
+            output_scale = self._output_scale(Y_float, sample_weight, loss).astype(
+                X.dtype
+            )
             coefs, intercepts, _ = layout.views(theta)
             coefs[-1] *= output_scale
-            intercepts[-1][...] = self._initial_output_bias(Y, sample_weight, loss)
+            intercepts[-1][...] = self._initial_output_bias(
+                Y_float, sample_weight, loss
+            )
+            del Y_float
             state = _TrainingState(theta, layout, None, rng)
         else:
             if self._layout != layout:
@@ -515,7 +533,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         start = state.curvature_direction
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             curvature, state.curvature_direction = gauss_newton_max_eigenvalue(
-                theta, layout, activation, loss, X[rows], Y[rows], sw[rows], rng,
+                theta, layout, activation, loss, X[rows],
+                _loss_targets(Y, X.dtype, rows), sw[rows], rng,
                 scale=scale,
                 n_iter=_POWER_ITERATIONS if start is None else _WARM_POWER_ITERATIONS,
                 start=start,
@@ -663,7 +682,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         """
         rows = slice(0, min(X.shape[0], _FINAL_CHECK_ROWS))
         raw = self._raw_from_theta(X[rows], state.theta, state.layout)
-        if not np.all(np.isfinite(loss.value(Y[rows], raw, self._huber_delta()))):
+        value = loss.value(_loss_targets(Y, X.dtype, rows), raw, self._huber_delta())
+        if not np.all(np.isfinite(value)):
             raise DivergenceError(_divergence_message("loss", state.n_iter))
 
     def _previous_validation_scores(self):
@@ -701,7 +721,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 rows = slice(start, start + batch_size)
             else:
                 rows = order[start : start + batch_size]
-            X_batch, Y_batch, sw_batch = X[rows], Y[rows], sw[rows]
+            X_batch, sw_batch = X[rows], sw[rows]
+            Y_batch = _loss_targets(Y, X.dtype, rows)
             size = Y_batch.shape[0]
             # n / (batch size * S): the minibatch sum estimates L without bias.
             scale = n_samples / (size * total_weight)
@@ -759,6 +780,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
 
     def _fit_lbfgs(self, state, activation, loss, X, Y, sw, interrupt):
         layout, dtype = state.layout, X.dtype
+        Y = _loss_targets(Y, dtype)  # full batch: every row, every evaluation
         grad = np.empty(layout.n_params, dtype=dtype)
         delta_param = self._huber_delta()
         last_good = {
@@ -921,6 +943,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         Y, _ = self._encode_targets(y, reset=False)
         Y = _targets_as(Y, X.dtype)
         _check_target_domain(self._loss, Y)
+        Y = _loss_targets(Y, X.dtype)
         layout = self._layout
         theta = layout.pack(
             self.coefs_, self.intercepts_, getattr(self, "prelu_slopes_", []),

@@ -399,8 +399,10 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
                     else f"y contains classes {unseen.tolist()} not seen in the "
                     f"first fit; the known classes are {known}."
                 )
+        # Bool, not float: the loss reads a few rows at a time, converted to the
+        # dtype of X where they are used (see _loss_targets).
         Y = binarizer.transform(y)
-        return np.asarray(Y, dtype=np.float64), binarizer
+        return np.asarray(Y, dtype=bool), binarizer
 
     def _stratify_labels(self, Y):
         return Y.argmax(axis=1) if Y.shape[1] > 1 and self._multiclass_Y(Y) else (

@@ -1,5 +1,6 @@
 """The public estimators work inside the scikit-learn ecosystem (SPEC 2 and 3)."""
 
+import dataclasses
 import pickle
 
 import numpy as np
@@ -462,6 +463,44 @@ def test_float32_trains_and_predicts_in_float32(iris, seed, kind, solver):
     # integer input is converted to float64
     est_int = clone(est).fit(np.round(X * 10).astype(np.int64), y)
     assert all(W.dtype == np.float64 for W in est_int.coefs_)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"solver": "sgd", "learning_rate_init": "auto", "early_stopping": True},
+        {"solver": "lbfgs"},
+    ],
+)
+def test_classifier_loss_sees_targets_in_the_dtype_of_X(iris, monkeypatch, dtype,
+                                                         params):
+    """The encoded labels are stored as bool; the loss gets them in X's dtype."""
+    X, y = iris
+    seen = set()
+
+    def spy(function):
+        def recorded(targets, *args):
+            seen.add(targets.dtype)
+            return function(targets, *args)
+        return recorded
+
+    output_loss = L2MLPClassifier._output_loss
+
+    def spied_loss(self, n_outputs, encoder):
+        loss = output_loss(self, n_outputs, encoder)
+        return dataclasses.replace(
+            loss, value=spy(loss.value), gradient=spy(loss.gradient),
+            curvature=spy(loss.curvature),
+        )
+
+    monkeypatch.setattr(L2MLPClassifier, "_output_loss", spied_loss)
+    est = L2MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0,
+                          **params)
+    est.fit(X.astype(dtype), y)
+    est.objective(X.astype(dtype), y)
+    assert est._encode_targets(y, reset=False)[0].dtype == bool
+    assert seen == {np.dtype(dtype)}
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
