@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import blas
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,46 @@ def initialize(layout, activation, rng, dtype):
     return theta
 
 
+def _fortran_operand(x):
+    """``x^T`` for Fortran BLAS without a copy: (array, trans flag)."""
+    if x.flags.c_contiguous:
+        return x.T, 0
+    if x.flags.f_contiguous:
+        return x, 1
+    return np.ascontiguousarray(x).T, 0
+
+
+def gemm(a, b, out, beta=0.0):
+    """``out = a @ b + beta * out`` with scipy's BLAS (``out`` C-contiguous).
+
+    Computed as the Fortran product ``out^T = b^T a^T``, so no operand is copied.
+    With a workspace (the stochastic loop), every product goes through here:
+    scipy's OpenBLAS has its own thread pool, and alternating it with numpy's
+    makes the two pools' threads fight over the cores.
+    """
+    b_t, trans_b_t = _fortran_operand(b)
+    a_t, trans_a_t = _fortran_operand(a)
+    product = blas.get_blas_funcs("gemm", (out,))
+    result = product(
+        1.0, b_t, a_t, beta=beta, c=out.T, trans_a=trans_b_t, trans_b=trans_a_t,
+        overwrite_c=True,
+    )
+    if not np.shares_memory(result, out):
+        out[...] = result.T
+    return out
+
+
+def squared_norm(w):
+    """``w . w`` with scipy's BLAS, for the stochastic loop (see :func:`gemm`)."""
+    return float(blas.get_blas_funcs("dot", (w,))(w, w))
+
+
 class Workspace:
     """Per-layer buffers for one minibatch size, reused across minibatches.
 
     Avoids allocating (and page-faulting) the activations and deltas of every
-    minibatch; a smaller last minibatch uses the leading rows.
+    minibatch; a smaller last minibatch uses the leading rows. Its presence
+    also routes the products through :func:`gemm`.
     """
 
     def __init__(self, layout, batch_size, dtype):
@@ -96,13 +132,15 @@ class Workspace:
         return [z[:n] for z in self.zs], [d[:n] for d in self.deltas], self.raw[:n]
 
 
-def _affine(a, w, b, out):
+def _affine(a, w, b, out, scipy_blas=False):
     """``a @ w + b``, into ``out`` when given (dense inputs only)."""
     if out is None or sp.issparse(a):
         z = a @ w
         if sp.issparse(z):
             z = z.toarray()
         z = np.asarray(z)
+    elif scipy_blas:
+        z = gemm(a, w, out)
     else:
         z = np.dot(a, w, out=out)
     z += b
@@ -131,12 +169,13 @@ def forward(X, coefs, intercepts, slopes, activation, workspace=None):
         z_out, _, raw_out = workspace.rows(n)
     zs, activs = [], [X]
     a = X
+    scipy_blas = workspace is not None
     for i in range(len(coefs) - 1):
-        z = _affine(a, coefs[i], intercepts[i], z_out[i])
+        z = _affine(a, coefs[i], intercepts[i], z_out[i], scipy_blas)
         a = _activate(activation, z, slopes[i] if slopes else None)
         zs.append(z)
         activs.append(a)
-    raw = _affine(activs[-1], coefs[-1], intercepts[-1], raw_out)
+    raw = _affine(activs[-1], coefs[-1], intercepts[-1], raw_out, scipy_blas)
     return zs, activs, raw
 
 
@@ -178,20 +217,37 @@ def predict_raw(X, coefs, intercepts, slopes, activation):
     return raw
 
 
-def backward(delta, zs, activs, coefs, slopes, activation, grad_views, workspace=None):
+def _weight_gradient(a_in, delta, out, accumulate, scipy_blas):
+    """``out = a_in^T delta``, or ``out += a_in^T delta`` with ``accumulate``."""
+    if sp.issparse(a_in):
+        product = np.asarray(a_in.T @ delta)
+        if accumulate:
+            out += product
+        else:
+            out[...] = product
+    elif scipy_blas:
+        gemm(a_in.T, delta, out, beta=1.0 if accumulate else 0.0)
+    elif accumulate:
+        out += a_in.T @ delta
+    else:
+        np.dot(a_in.T, delta, out=out)
+
+
+def backward(
+    delta, zs, activs, coefs, slopes, activation, grad_views, workspace=None,
+    accumulate=False,
+):
     """Back-propagate ``delta = dJ_data / d raw`` into the gradient views.
 
-    ``grad_views`` is ``layout.views(grad)``; every entry is overwritten.
+    ``grad_views`` is ``layout.views(grad)``; every entry is overwritten, except
+    that with ``accumulate`` the weights' gradients are added to what they hold.
     """
     grad_coefs, grad_intercepts, grad_slopes = grad_views
     n = delta.shape[0]
     delta_out = workspace.rows(n)[1] if workspace else [None] * len(zs)
+    scipy_blas = workspace is not None
     for i in range(len(coefs) - 1, -1, -1):
-        a_in = activs[i]
-        if sp.issparse(a_in):
-            grad_coefs[i][...] = a_in.T @ delta
-        else:
-            np.dot(a_in.T, delta, out=grad_coefs[i])
+        _weight_gradient(activs[i], delta, grad_coefs[i], accumulate, scipy_blas)
         np.sum(delta, axis=0, out=grad_intercepts[i])
         if i == 0:
             break
@@ -199,7 +255,7 @@ def backward(delta, zs, activs, coefs, slopes, activation, grad_views, workspace
         if delta_out[i - 1] is None:
             delta = delta @ coefs[i].T
         else:
-            delta = np.dot(delta, coefs[i].T, out=delta_out[i - 1])
+            delta = gemm(delta, coefs[i].T, delta_out[i - 1])
         z, a = zs[i - 1], activs[i]
         slope = slopes[i - 1] if slopes else None
         if grad_slopes:
@@ -209,31 +265,38 @@ def backward(delta, zs, activs, coefs, slopes, activation, grad_views, workspace
         delta *= activation.derivative(z, a, slope)
 
 
-def penalty(theta, layout, alpha):
-    """``alpha * sum_l ||W_l||_F^2`` over the weight block of ``theta``."""
+def penalty(theta, layout, alpha, scipy_blas=False):
+    """``alpha * sum_l ||W_l||_F^2`` over the weight block of ``theta``.
+
+    ``scipy_blas`` for the stochastic loop, whose products use scipy's BLAS.
+    """
     w = theta[: layout.n_weights]
-    return float(alpha * np.dot(w, w))
+    return float(alpha * (squared_norm(w) if scipy_blas else np.dot(w, w)))
 
 
 def data_loss_and_grad(
     theta, layout, activation, loss, X, Y, sample_weight, scale, grad, delta_param,
-    workspace=None,
+    workspace=None, grad_scale=1.0, accumulate=False,
 ):
     """Weighted sum of per-sample losses times ``scale``, and its gradient.
 
     Returns ``scale * sum_i s_i l_i`` and writes its gradient with respect to
-    ``theta`` into ``grad``. With ``scale = 1 / sum(s)`` over the whole data this is
-    the data term L; for a minibatch, ``scale = n / (batch size * sum(s))`` gives an
-    unbiased estimate of L and of its gradient.
+    ``theta``, times ``grad_scale``, into ``grad`` (added to the weights' part
+    with ``accumulate``, see :func:`backward`). With ``scale = 1 / sum(s)`` over
+    the whole data this is the data term L; for a minibatch,
+    ``scale = n / (batch size * sum(s))`` gives an unbiased estimate of L and of
+    its gradient.
     """
     coefs, intercepts, slopes = layout.views(theta)
     zs, activs, raw = forward(X, coefs, intercepts, slopes, activation, workspace)
     weighted = sample_weight * scale
     value = float(np.dot(weighted, loss.value(Y, raw, delta_param)))
     delta = loss.gradient(Y, raw, delta_param)
-    delta *= weighted[:, None]
+    # Back-propagation is linear in delta: scaling it scales the whole gradient.
+    delta *= (weighted if grad_scale == 1.0 else weighted * grad_scale)[:, None]
     backward(
-        delta, zs, activs, coefs, slopes, activation, layout.views(grad), workspace
+        delta, zs, activs, coefs, slopes, activation, layout.views(grad), workspace,
+        accumulate,
     )
     return value, raw
 

@@ -112,20 +112,34 @@ class SGD(_StochasticOptimizer):
             local = None if start >= stop else (stop - start, factor)
             self._update_block(params[block], grads[block], self.velocity[block], local)
 
-    def _update_block(self, params, grads, velocity, decay):
-        n = params.shape[0]
-        step, scratch = self._buffers[0, :n], self._buffers[1, :n]
-        _add_decay(params, grads, decay, scratch)
-        np.multiply(grads, -self.learning_rate, out=step)
+    def step(self, params, step):
+        """One step on ``params`` (changed in place) given ``step = -lr * g``.
+
+        For a caller that computes the scaled gradient, penalty included, more
+        cheaply than :meth:`update` would (the products can scale and add it).
+        """
+        for start in range(0, params.shape[0], _BLOCK):
+            block = slice(start, start + _BLOCK)
+            self._step_block(params[block], step[block], self.velocity[block])
+
+    def _step_block(self, params, step, velocity):
         # velocity = momentum * velocity - lr * grads
         velocity *= self.momentum
         velocity += step
         if self.nesterov:
             # params += momentum * velocity - lr * grads
             params += step
+            scratch = self._buffers[1, : params.shape[0]]
             params += np.multiply(velocity, self.momentum, out=scratch)
         else:
             params += velocity
+
+    def _update_block(self, params, grads, velocity, decay):
+        n = params.shape[0]
+        step, scratch = self._buffers[0, :n], self._buffers[1, :n]
+        _add_decay(params, grads, decay, scratch)
+        self._step_block(params, np.multiply(grads, -self.learning_rate, out=step),
+                         velocity)
 
 
 class Adam(_StochasticOptimizer):
