@@ -700,7 +700,12 @@ class _BaseL2MLP(BaseEstimator, ABC):
         batch_size = self._batch_size(n_samples)
         grad = np.empty_like(theta)
         grad_coefs, grad_intercepts, _ = layout.views(grad)
+        coefs = layout.views(theta)[0]
         workspace = Workspace(layout, batch_size, theta.dtype)
+        # Large networks under sgd: the products build the step -lr * g
+        # themselves (penalty's share first, then the data gradient added by
+        # the weight-gradient product), which saves passes over the weights.
+        step_in_products = self.solver == "sgd" and workspace.scipy_blas
         # Only the automatic step is taken in the preconditioned coordinates; a
         # step set by hand is plain SGD on J.
         precondition = (
@@ -708,6 +713,10 @@ class _BaseL2MLP(BaseEstimator, ABC):
             and self.learning_rate_init == "auto"
             and np.any(state.output_scale != 1)
         )
+        # The weights whose penalty gradient the optimizer adds (all but the
+        # preconditioned output weights, handled here).
+        decay_stop = layout.n_weights - (coefs[-1].size if precondition else 0)
+        penalty_grad = np.empty_like(coefs[-1])
         output_scale_sq = state.output_scale**2
         weights = theta[: layout.n_weights]
         order = state.rng.permutation(n_samples) if self.shuffle else None
@@ -722,33 +731,33 @@ class _BaseL2MLP(BaseEstimator, ABC):
             size = Y_batch.shape[0]
             # n / (batch size * S): the minibatch sum estimates L without bias.
             scale = n_samples / (size * total_weight)
-            if self.solver == "sgd":
-                # sgd gets the step -lr * g itself: the penalty's share first,
-                # then the products scale the data gradient and add it to it.
-                lr = optimizer.learning_rate
+            lr = optimizer.learning_rate
+            if step_in_products:
                 np.multiply(weights, -2 * self.alpha * lr, out=grad[: weights.size])
-                value, _ = data_loss_and_grad(
-                    theta, layout, activation, loss, X_batch, Y_batch, sw_batch,
-                    scale, grad, self._huber_delta(), workspace,
-                    grad_scale=-lr, accumulate=True,
-                )
-            else:
-                value, _ = data_loss_and_grad(
-                    theta, layout, activation, loss, X_batch, Y_batch, sw_batch,
-                    scale, grad, self._huber_delta(), workspace,
-                )
-            pen = penalty(theta, layout, self.alpha, scipy_blas=True)
+            value, _ = data_loss_and_grad(
+                theta, layout, activation, loss, X_batch, Y_batch, sw_batch,
+                scale, grad, self._huber_delta(), workspace,
+                grad_scale=-lr if step_in_products else 1.0,
+                accumulate=step_in_products,
+            )
+            pen = penalty(theta, layout, self.alpha, scipy_blas=workspace.scipy_blas)
             if not np.isfinite(value + pen):
                 if not state.stepped:
                     raise _not_finite_at_start(X, Y, self.alpha)
                 raise DivergenceError(_divergence_message("loss", state.n_iter + 1))
-            if self.solver == "sgd":
-                if precondition:
-                    grad_coefs[-1] *= output_scale_sq
-                    grad_intercepts[-1] *= output_scale_sq
+            if precondition and not step_in_products:
+                # The penalty's gradient of the output weights before scaling;
+                # the optimizer adds that of the other weights in its pass.
+                grad_coefs[-1] += np.multiply(
+                    coefs[-1], 2 * self.alpha, out=penalty_grad
+                )
+            if precondition:
+                grad_coefs[-1] *= output_scale_sq
+                grad_intercepts[-1] *= output_scale_sq
+            if step_in_products:
                 optimizer.step(theta, grad)
             else:
-                optimizer.update(theta, grad, decay=(layout.n_weights, 2 * self.alpha))
+                optimizer.update(theta, grad, decay=(decay_stop, 2 * self.alpha))
             state.stepped = True
             data_sum += value * size / n_samples
             penalty_sum += pen

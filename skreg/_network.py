@@ -113,15 +113,24 @@ def squared_norm(w):
     return float(blas.get_blas_funcs("dot", (w,))(w, w))
 
 
+#: From this many weights on, the stochastic loop runs its products through scipy's
+#: BLAS (:func:`gemm`), whose ``beta`` lets the weight-gradient product add onto
+#: the step and saves passes over weight-sized arrays. Below it those passes are
+#: cheap, and the switches between scipy's and numpy's thread pools around every
+#: fit (step size, scoring) cost more: a CV path on load_digits took 1.7x longer.
+SCIPY_BLAS_MIN_WEIGHTS = 1 << 18
+
+
 class Workspace:
     """Per-layer buffers for one minibatch size, reused across minibatches.
 
     Avoids allocating (and page-faulting) the activations and deltas of every
-    minibatch; a smaller last minibatch uses the leading rows. Its presence
-    also routes the products through :func:`gemm`.
+    minibatch; a smaller last minibatch uses the leading rows. ``scipy_blas``
+    routes the products through :func:`gemm` (large networks only).
     """
 
     def __init__(self, layout, batch_size, dtype):
+        self.scipy_blas = layout.n_weights >= SCIPY_BLAS_MIN_WEIGHTS
         hidden = layout.layer_sizes[1:-1]
         self.zs = [np.empty((batch_size, size), dtype) for size in hidden]
         self.deltas = [np.empty((batch_size, size), dtype) for size in hidden]
@@ -169,7 +178,7 @@ def forward(X, coefs, intercepts, slopes, activation, workspace=None):
         z_out, _, raw_out = workspace.rows(n)
     zs, activs = [], [X]
     a = X
-    scipy_blas = workspace is not None
+    scipy_blas = workspace is not None and workspace.scipy_blas
     for i in range(len(coefs) - 1):
         z = _affine(a, coefs[i], intercepts[i], z_out[i], scipy_blas)
         a = _activate(activation, z, slopes[i] if slopes else None)
@@ -245,7 +254,7 @@ def backward(
     grad_coefs, grad_intercepts, grad_slopes = grad_views
     n = delta.shape[0]
     delta_out = workspace.rows(n)[1] if workspace else [None] * len(zs)
-    scipy_blas = workspace is not None
+    scipy_blas = workspace is not None and workspace.scipy_blas
     for i in range(len(coefs) - 1, -1, -1):
         _weight_gradient(activs[i], delta, grad_coefs[i], accumulate, scipy_blas)
         np.sum(delta, axis=0, out=grad_intercepts[i])
@@ -254,8 +263,10 @@ def backward(
         # Into hidden layer i - 1: through the weights, then the activation.
         if delta_out[i - 1] is None:
             delta = delta @ coefs[i].T
-        else:
+        elif scipy_blas:
             delta = gemm(delta, coefs[i].T, delta_out[i - 1])
+        else:
+            delta = np.dot(delta, coefs[i].T, out=delta_out[i - 1])
         z, a = zs[i - 1], activs[i]
         slope = slopes[i - 1] if slopes else None
         if grad_slopes:

@@ -61,3 +61,16 @@ def test_restart_forgets_state():
 def test_table_lists_the_stochastic_solvers():
     assert set(OPTIMIZERS) == {"sgd", "adam"}
     assert all(cls.stochastic for cls in OPTIMIZERS.values())
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_step_from_a_scaled_gradient_equals_update(nesterov, rng):
+    params, grads = rng.standard_normal(70000), rng.standard_normal((3, 70000))
+    by_update, by_step = params.copy(), params.copy()
+    updating = SGD(by_update, 0.05, momentum=0.9, nesterov=nesterov)
+    stepping = SGD(by_step, 0.05, momentum=0.9, nesterov=nesterov)
+    for g in grads:
+        updating.update(by_update, g.copy(), decay=(50000, 0.2))
+        decayed = g + np.r_[0.2 * by_step[:50000], np.zeros(20000)]
+        stepping.step(by_step, -0.05 * decayed)
+    np.testing.assert_allclose(by_step, by_update, rtol=1e-13)
