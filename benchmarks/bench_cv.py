@@ -8,7 +8,7 @@ the speed-up of the path, the alpha each picks, and the CV score of those alphas
 GridSearchCV measures them (fresh fits), so that the path's choice is judged by the
 grid's own yardstick.
 
-    python benchmarks/bench_cv.py [--quick] [--reps 3]
+    python benchmarks/bench_cv.py [--quick] [--reps 3] [--datasets digits ...]
 """
 
 import argparse
@@ -57,7 +57,7 @@ def timed(fn, *args):
         return result, time.perf_counter() - started
 
 
-def main(quick=False, reps=1):
+def main(quick=False, reps=1, only=None):
     print(
         "| dataset | skreg CV path s | skreg GridSearchCV s | speed-up | "
         "sklearn GridSearchCV s | path alpha: path / grid score | "
@@ -65,6 +65,8 @@ def main(quick=False, reps=1):
     )
     print("|---|---|---|---|---|---|---|---|")
     for name, X, y, regression, extra in datasets(quick):
+        if only and name not in only:
+            continue
         params = dict(random_state=0, **extra)
         if regression:
             cv = KFold(5, shuffle=True, random_state=0)
@@ -104,5 +106,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 20k set")
     parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--datasets", nargs="+", help="names to run (default: all)")
     args = parser.parse_args()
-    main(args.quick, args.reps)
+    main(args.quick, args.reps, args.datasets)
