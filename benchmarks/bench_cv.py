@@ -6,7 +6,8 @@ of ``GridSearchCV(sklearn MLP*(), {"alpha": converted})`` (scikit-learn's sgd al
 is ``alpha * batch_size``, times 2 for the classifier), interleaved reps, medians;
 the speed-up of the path, the alpha each picks, and the CV score of those alphas as
 GridSearchCV measures them (fresh fits), so that the path's choice is judged by the
-grid's own yardstick.
+grid's own yardstick; last, the largest gap between the path's mean score and the
+fresh fits' at any alpha (warm starts against cold ones).
 
     python benchmarks/bench_cv.py [--quick] [--reps 3] [--datasets digits ...]
 """
@@ -61,9 +62,9 @@ def main(quick=False, reps=1, only=None):
     print(
         "| dataset | skreg CV path s | skreg GridSearchCV s | speed-up | "
         "sklearn GridSearchCV s | path alpha: path / grid score | "
-        "grid alpha: grid score | sklearn best score |"
+        "grid alpha: grid score | sklearn best score | max warm - cold |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, X, y, regression, extra in datasets(quick):
         if only and name not in only:
             continue
@@ -92,12 +93,15 @@ def main(quick=False, reps=1, only=None):
         med = {k: statistics.median(v) for k, v in walls.items()}
         grid_scores = grid.cv_results_["mean_test_score"]
         at_path_alpha = grid_scores[int(np.argmin(np.abs(alphas - path.alpha_)))]
+        # cv_results_ follows the order of the alphas given, the path's order.
+        gaps = path.scores_.mean(axis=0) - grid_scores
+        worst = int(np.argmax(np.abs(gaps)))
         print(
             f"| {name} | {med['path']:.1f} | {med['grid']:.1f} | "
             f"{med['grid'] / med['path']:.2f}x | {med['sklearn']:.1f} | "
             f"{path.alpha_:.3g}: {path.best_score_:.4f} / {at_path_alpha:.4f} | "
             f"{grid.best_params_['alpha']:.3g}: {grid.best_score_:.4f} | "
-            f"{sk.best_score_:.4f} |",
+            f"{sk.best_score_:.4f} | {gaps[worst]:+.4f} at {alphas[worst]:.3g} |",
             flush=True,
         )
 
