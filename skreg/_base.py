@@ -745,13 +745,13 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 if not state.stepped:
                     raise _not_finite_at_start(X, Y, self.alpha)
                 raise DivergenceError(_divergence_message("loss", state.n_iter + 1))
-            if precondition and not step_in_products:
-                # The penalty's gradient of the output weights before scaling;
-                # the optimizer adds that of the other weights in its pass.
-                grad_coefs[-1] += np.multiply(
-                    coefs[-1], 2 * self.alpha, out=penalty_grad
-                )
             if precondition:
+                if not step_in_products:
+                    # The penalty's gradient of the output weights before
+                    # scaling; the optimizer adds that of the other weights.
+                    grad_coefs[-1] += np.multiply(
+                        coefs[-1], 2 * self.alpha, out=penalty_grad
+                    )
                 grad_coefs[-1] *= output_scale_sq
                 grad_intercepts[-1] *= output_scale_sq
             if step_in_products:

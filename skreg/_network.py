@@ -92,9 +92,10 @@ def gemm(a, b, out, beta=0.0):
     """``out = a @ b + beta * out`` with scipy's BLAS (``out`` C-contiguous).
 
     Computed as the Fortran product ``out^T = b^T a^T``, so no operand is copied.
-    With a workspace (the stochastic loop), every product goes through here:
-    scipy's OpenBLAS has its own thread pool, and alternating it with numpy's
-    makes the two pools' threads fight over the cores.
+    When a workspace asks for it (``Workspace.scipy_blas``), every product of the
+    stochastic loop goes through here: scipy's OpenBLAS has its own thread pool,
+    and alternating it with numpy's makes the two pools' threads fight over the
+    cores.
     """
     b_t, trans_b_t = _fortran_operand(b)
     a_t, trans_a_t = _fortran_operand(a)
