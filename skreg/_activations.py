@@ -17,6 +17,10 @@ from scipy.special import expit, ndtr
 # A Python float: a numpy float64 scalar would turn float32 arrays into float64.
 _INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
 LEAKY_SLOPE = 0.01
+# The largest slopes of GELU (Phi(z) + z phi(z), at z = sqrt(2)) and SiLU
+# (s (1 + z (1 - s)), at z = 2.39936), found by maximising them numerically.
+_GELU_MAX_SLOPE = 1.128904145185155
+_SILU_MAX_SLOPE = 1.099839320128867
 PRELU_INIT_SLOPE = 0.25
 
 
@@ -33,6 +37,9 @@ class Activation:
     # zeroes half its inputs (He et al.), 1 is Glorot.
     init_gain: float
     params: dict = field(default_factory=dict)
+    # sup_z |da/dz|: the most a unit passes its input's signal on (the CV grid's
+    # top, where the penalty zeroes the network, is proportional to it).
+    max_slope: float = 1.0
     # d a / d slope for a learned slope (PReLU only). The slope is not penalised:
     # the penalty of J covers the weight matrices only.
     slope_derivative: Callable | None = None
@@ -166,6 +173,7 @@ _RECORDS = [
         _logistic_derivative,
         "a = 1 / (1 + exp(-z))",
         1.0,
+        max_slope=0.25,
         inplace=_logistic_inplace,
     ),
     Activation(
@@ -180,7 +188,6 @@ _RECORDS = [
         _leaky_relu_derivative,
         f"a = z if z > 0 else {LEAKY_SLOPE} * z",
         2.0,
-        params={"slope": LEAKY_SLOPE},
     ),
     Activation(
         "prelu",
@@ -197,12 +204,23 @@ _RECORDS = [
         _elu_derivative,
         "a = z if z > 0 else exp(z) - 1",
         1.5,
-        params={"alpha": 1.0},
     ),
     Activation(
-        "gelu", _gelu, _gelu_derivative, "a = z * Phi(z) (exact, erf form)", 2.0
+        "gelu",
+        _gelu,
+        _gelu_derivative,
+        "a = z * Phi(z) (exact, erf form)",
+        2.0,
+        max_slope=_GELU_MAX_SLOPE,
     ),
-    Activation("silu", _silu, _silu_derivative, "a = z / (1 + exp(-z))", 2.0),
+    Activation(
+        "silu",
+        _silu,
+        _silu_derivative,
+        "a = z / (1 + exp(-z))",
+        2.0,
+        max_slope=_SILU_MAX_SLOPE,
+    ),
     Activation("softplus", _softplus, _softplus_derivative, "a = log(1 + exp(z))", 1.0),
 ]
 

@@ -11,12 +11,18 @@ from abc import ABC, abstractmethod
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    clone,
+    is_regressor,
+)
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -24,9 +30,8 @@ from sklearn.utils.validation import (
 )
 from threadpoolctl import threadpool_limits
 
-from skreg._base import _BaseL2MLP, _hidden_layer_sizes
+from skreg._base import fresh_objective
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
-from skreg._network import Layout, gauss_newton_max_eigenvalue, initialize
 
 #: The grid spans this many decades below its largest value.
 _GRID_DECADES = 4
@@ -35,74 +40,25 @@ _GRID_DECADES = 4
 def _alpha_max(estimator, X, y, sample_weight):
     """The top of the grid: the alpha from which zero weights are a minimum of J.
 
-    The analogue of LassoCV's ``alpha_max`` for a network with one hidden layer.
-    At zero weights (output bias at the best constant) the Hessian of J couples a
-    hidden unit's outgoing weights v and incoming weights w through
-    ``sigma'(b) G``, with ``G = sum_i s_i dl_i/draw x_i^T / sum_i s_i`` the data
-    term's gradient with respect to a linear map; the penalty adds ``2 alpha`` on
-    the diagonal. Zero is a minimum once ``2 alpha >= max|sigma'| ||G||_2``, so
-    the grid starts at the largest alpha that does not collapse the network.
-
-    When G vanishes (constant targets, a single sample, a perfectly symmetric
-    design) the top is half the largest Gauss-Newton curvature of the data term
-    at the initial weights instead, where the penalty's curvature equals it.
+    The analogue of LassoCV's ``alpha_max`` for a network with one hidden layer
+    (see :meth:`~skreg._objective.Objective.collapse_alpha`), so that the grid
+    starts at the largest alpha that does not collapse the network. When the
+    data term's gradient at the best constant vanishes (constant targets, a
+    single sample, a perfectly symmetric design) the top is half the largest
+    Gauss-Newton curvature of the data term at the initial weights instead,
+    where the penalty's curvature equals it.
     """
-    X, y = validate_data(
-        estimator,
-        X,
-        y,
-        accept_sparse="csr",
-        dtype=(np.float64, np.float32),
-        multi_output=True,
-        y_numeric=estimator._y_numeric,
-    )
-    Y, encoder = estimator._encode_targets(y, reset=True)
-    Y = Y.astype(X.dtype, copy=False)
-    loss = estimator._output_loss(Y.shape[1], encoder)
-    constant = estimator._initial_output_bias(Y, sample_weight, loss)
+    objective = fresh_objective(clone(estimator), X, y, sample_weight)
     with np.errstate(all="ignore"):
-        top = _collapse_alpha(estimator, loss, constant, X, Y, sample_weight)
+        top = objective.collapse_alpha()
         if not top > 0:
-            top = _curvature_alpha(estimator, loss, constant, X, Y, sample_weight)
+            rng = check_random_state(estimator.random_state)
+            top = objective.curvature_alpha(rng)
     if not np.isfinite(top) or top <= 0:
         raise ValueError(
             "Could not derive an alpha grid from the data; pass alphas as an array."
         )
     return float(top)
-
-
-def _collapse_alpha(estimator, loss, constant, X, Y, sample_weight):
-    """``max|sigma'| ||G||_2 / 2``, with G the gradient at the constant prediction."""
-    raw = np.broadcast_to(constant, Y.shape).astype(np.float64)
-    residual = loss.gradient(Y.astype(np.float64), raw, estimator._huber_delta())
-    residual *= (sample_weight / sample_weight.sum())[:, None]
-    G = np.asarray(X.T @ residual, dtype=np.float64)
-    return _steepest_slope(estimator._activation) * np.linalg.norm(G, 2) / 2
-
-
-def _curvature_alpha(estimator, loss, constant, X, Y, sample_weight):
-    """Half the largest Gauss-Newton curvature of the data term at initialisation."""
-    activation = estimator._activation
-    sizes = _hidden_layer_sizes(estimator.hidden_layer_sizes)
-    layout = Layout((X.shape[1], *sizes, Y.shape[1]), activation.learns_slope)
-    rng = check_random_state(estimator.random_state)
-    theta = initialize(layout, activation, rng, X.dtype)
-    layout.views(theta)[1][-1][...] = constant
-    sw = sample_weight.astype(X.dtype)
-    curvature = gauss_newton_max_eigenvalue(
-        theta, layout, activation, loss, X, Y, sw, rng
-    )
-    return curvature / 2
-
-
-def _steepest_slope(activation):
-    """``max |sigma'(z)|``, the most a hidden unit can pass its input's signal."""
-    z = np.linspace(-6.0, 6.0, 1201)
-    slope = activation.params.get("init_slope")
-    slope = None if slope is None else np.full_like(z, slope)
-    with np.errstate(all="ignore"):
-        a = activation.value(z, slope)
-        return float(np.max(np.abs(activation.derivative(z, a, slope))))
 
 
 def _lambda_path(estimator, alphas, X, y, sample_weight, train, test, scorer):
@@ -113,6 +69,9 @@ def _lambda_path(estimator, alphas, X, y, sample_weight, train, test, scorer):
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     y_train, y_test = _safe_indexing(y, train), _safe_indexing(y, test)
     sw_train, sw_test = sample_weight[train], sample_weight[test]
+    # The targets' spread, against which a network counts as collapsed.
+    objective = fresh_objective(clone(estimator), X_train, y_train, sw_train)
+    target_scale = float(np.max(objective.output_scale()))
     model = clone(estimator).set_params(warm_start=True)
     scores, epochs = [], []
     previous = 0
@@ -121,7 +80,7 @@ def _lambda_path(estimator, alphas, X, y, sample_weight, train, test, scorer):
         epochs.append(model.n_iter_ - previous)
         previous = model.n_iter_
         scores.append(scorer(model, X_test, y_test, sample_weight=sw_test))
-        if _collapsed(model):
+        if _collapsed(model, target_scale):
             # Zero weights are a stationary point of every smaller alpha too (no
             # gradient reaches a unit that has no weights): start afresh.
             model = clone(estimator).set_params(warm_start=True)
@@ -129,16 +88,17 @@ def _lambda_path(estimator, alphas, X, y, sample_weight, train, test, scorer):
     return np.array(scores), np.array(epochs)
 
 
-def _collapsed(model, rtol=1e-3):
+def _collapsed(model, target_scale, rtol=1e-3):
     """True when the penalty has all but zeroed the network.
 
     The product of the layers' Frobenius norms bounds how much the output can
-    move with X; once it is below ``rtol`` times the targets' spread, the weights
+    move with X; once it is below ``rtol`` times the targets' spread
+    (``target_scale``), the weights
     sit next to zero, a stationary point of J for every alpha that warm starts
     barely leave.
     """
     reach = np.prod([np.linalg.norm(w) for w in model.coefs_])
-    return reach < rtol * float(np.max(model._output_scale_))
+    return reach < rtol * target_scale
 
 
 def _limited_path(n_threads, *args):
@@ -149,8 +109,8 @@ def _limited_path(n_threads, *args):
 class _BaseL2MLPCV(BaseEstimator, ABC):
     """Shared machinery of the CV estimators (in the shape of LinearModelCV)."""
 
-    _parameter_constraints: dict = {
-        **{k: v for k, v in _BaseL2MLP._parameter_constraints.items() if k != "alpha"},
+    #: The CV estimator's own parameters; the others are its estimator's.
+    _cv_constraints: dict = {
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
         "scoring": [str, callable, None],
@@ -199,7 +159,6 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         """
         self._validate_params()
         estimator = self._get_estimator()
-        estimator._validate_params()
         X_checked, y_checked = validate_data(
             self,
             X,
@@ -207,7 +166,7 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
             accept_sparse="csr",
             dtype=(np.float64, np.float32),
             multi_output=True,
-            y_numeric=estimator._y_numeric,
+            y_numeric=is_regressor(self),
             reset=True,
         )
         sample_weight = _check_sample_weight(
@@ -281,6 +240,15 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         return tags
 
 
+def _cv_constraints(estimator_class):
+    """The estimator's parameter constraints without alpha, plus the CV's own."""
+    own = estimator_class._parameter_constraints
+    return {
+        **{name: rule for name, rule in own.items() if name != "alpha"},
+        **_BaseL2MLPCV._cv_constraints,
+    }
+
+
 class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
     """MLP regressor with alpha chosen by cross-validation along a warm path.
 
@@ -337,6 +305,8 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
     Weights are never averaged across folds.
     """
 
+    _parameter_constraints = _cv_constraints(L2MLPRegressor)
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -348,6 +318,7 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         activation="relu",
         loss="squared_error",
         huber_delta=1.0,
+        quantile=0.5,
         solver="sgd",
         batch_size="auto",
         learning_rate="constant",
@@ -373,6 +344,7 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         self.activation = activation
         self.loss = loss
         self.huber_delta = huber_delta
+        self.quantile = quantile
         self.solver = solver
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -457,6 +429,8 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
     the usual tolerance; the refit at ``alpha_`` starts afresh on all data.
     Weights are never averaged across folds.
     """
+
+    _parameter_constraints = _cv_constraints(L2MLPClassifier)
 
     def __init__(
         self,

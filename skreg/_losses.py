@@ -1,134 +1,278 @@
-"""Output losses: one record per loss, with its link, gradient and target domain.
+"""Output losses: one class per loss, carrying its parameters, link and domain.
 
-Every loss works on the *raw* output ``raw`` of the last layer, shape
-``(n_samples, n_outputs)``, and the encoded target ``y`` of the same shape:
+In the shape of scikit-learn's ``sklearn/_loss/loss.py``. Every loss works on the
+*raw* output ``raw`` of the last layer, shape ``(n_samples, n_outputs)``, and the
+encoded target ``y`` of the same shape:
 
-- ``value(y, raw, delta)`` is the per-sample loss ``l_i``, shape ``(n_samples,)``;
-  the sample-weighted mean of ``l_i`` is the data term ``L`` of the objective and
+- ``value(y, raw)`` is the per-sample loss ``l_i``, shape ``(n_samples,)``; the
+  sample-weighted mean of ``l_i`` is the data term ``L`` of the objective and
   equals the scikit-learn metric named in ``metric``;
-- ``gradient(y, raw, delta)`` is ``d l_i / d raw``, shape ``(n_samples, n_outputs)``.
-  It is taken with respect to the raw output, so it holds for every pairing of loss
+- ``gradient(y, raw)`` is ``d l_i / d raw``, shape ``(n_samples, n_outputs)``. It
+  is taken with respect to the raw output, so it holds for every pairing of loss
   and link (``output - y`` is only right for canonical pairs);
 - ``curvature(y, raw)`` bounds ``d^2 l_i / d raw_k^2`` per output ``k`` (the
   Gauss-Newton weight used to choose the automatic SGD step size);
-- ``inverse_link`` maps raw outputs to predictions (``out_activation_``).
+- ``link`` maps between raw outputs and predictions (``out_activation_``);
+- ``fit_intercept_only(y, sample_weight)`` is the raw output bias of the best
+  constant model, where training starts;
+- ``output_scale(y, sample_weight)`` is the spread of each output's target, the
+  preconditioner of sgd's output layer (ones where the link fixes the scale);
+- ``sample_targets(rng, raw)`` draws valid targets away from the loss's kinks,
+  for tests.
 
-``delta`` is the Huber threshold and is ignored by the other losses.
+A loss with a parameter (Huber's threshold, the quantile) takes it in its
+constructor; ``estimator_params`` names the estimator parameter that feeds it, and
+``parameter_constraints`` how the estimator validates that parameter.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 from scipy.special import expit, log_expit, softmax, xlogy
+from sklearn.utils._param_validation import Interval
+
+from skreg._links import IdentityLink, LogitLink, LogLink, SoftmaxLink
 
 
-@dataclass(frozen=True)
+def _weighted_mean(y, sample_weight):
+    return np.average(y, axis=0, weights=sample_weight)
+
+
+def _weighted_quantile(y, sample_weight, quantile):
+    """Per column, the smallest y whose cumulative weight reaches ``quantile``."""
+    order = np.argsort(y, axis=0, kind="stable")
+    sorted_y = np.take_along_axis(y, order, axis=0)
+    cumulative = np.cumsum(sample_weight[order], axis=0)
+    reached = cumulative >= quantile * cumulative[-1]
+    return sorted_y[np.argmax(reached, axis=0), np.arange(y.shape[1])]
+
+
+def _residual_gaps(rng, shape, kinks):
+    """Signed residuals with |r| in [0.1, 3], at least 0.1 from every kink."""
+    size = rng.uniform(0.1, 3.0, shape)
+    for kink in kinks:
+        near = np.abs(size - kink) < 0.1
+        size[near] = kink + 0.2
+    return rng.choice([-1.0, 1.0], size=shape) * size
+
+
 class Loss:
-    """A per-sample loss on raw network outputs."""
+    """A per-sample loss on raw network outputs (see the module docstring)."""
 
     name: str
-    value: Callable
-    gradient: Callable
-    curvature: Callable
-    out_activation: str
-    inverse_link: Callable
+    link = IdentityLink()
+    #: The scikit-learn metric (or formula) that the weighted mean of ``l_i`` is.
     metric: str
-    # Human-readable target domain; `check_y` raises when y is outside it.
-    y_domain: str
-    check_y: Callable
-    differentiable: bool = True
+    #: Human-readable target domain; ``check_y`` is False outside it.
+    y_domain = "all real numbers"
+    #: The targets must be >= 0 (scikit-learn's ``positive_only`` tag).
+    non_negative_targets = False
+    differentiable = True
+    #: Estimator parameter name -> constructor argument.
+    estimator_params: dict = {}
+    #: Estimator parameter name -> scikit-learn constraints.
+    parameter_constraints: dict = {}
+
+    @classmethod
+    def from_params(cls, params):
+        """The loss built from an estimator's parameters (a name -> value map)."""
+        return cls(**{arg: params[name] for name, arg in cls.estimator_params.items()})
+
+    @property
+    def out_activation(self):
+        return self.link.name
+
+    def inverse_link(self, raw):
+        return self.link.inverse(raw)
+
+    def check_y(self, y):
+        """True when every target is in the loss's domain."""
+        return not self.non_negative_targets or bool(np.all(y >= 0))
+
+    def fit_intercept_only(self, y, sample_weight):
+        """Raw bias of the best constant model: the link of the weighted mean."""
+        return self.link.link(_weighted_mean(y, sample_weight))
+
+    def output_scale(self, y, sample_weight):
+        """Spread of each output's target (ones: the link fixes the scale)."""
+        return np.ones(y.shape[1])
+
+    def curvature(self, y, raw):
+        """``1 / n_outputs``: for losses without curvature almost everywhere."""
+        return np.full((raw.shape[0], 1), 1 / raw.shape[1], dtype=raw.dtype)
+
+    def __repr__(self):
+        args = [f"{a}={getattr(self, a)!r}" for a in self.estimator_params.values()]
+        return f"{type(self).__name__}({', '.join(args)})"
 
 
-def _any_y(y):
-    return True
+class _RealTargetLoss(Loss):
+    """Identity link, targets anywhere on the real line."""
+
+    #: Points of |y - raw| where the loss is not smooth (kept off by the sampler).
+    kinks = ()
+
+    def output_scale(self, y, sample_weight):
+        """Weighted standard deviation of each output (1 where it is zero)."""
+        mean = _weighted_mean(y, sample_weight)
+        # Targets beyond ~1e154 overflow the spread (to inf, or NaN where a zero
+        # weight meets inf); the fit then reports them as too large.
+        with np.errstate(over="ignore", invalid="ignore"):
+            std = np.sqrt(_weighted_mean((y - mean) ** 2, sample_weight))
+        return np.where(std > 0, std, 1.0)
+
+    def sample_targets(self, rng, raw):
+        return raw - _residual_gaps(rng, raw.shape, self.kinks)
 
 
-def _non_negative_y(y):
-    return bool(np.all(y >= 0))
+class SquaredError(_RealTargetLoss):
+    """Mean over outputs of ``(y - f)^2``."""
+
+    name = "squared_error"
+    metric = "mean_squared_error"
+
+    def value(self, y, raw):
+        r = raw - y
+        return np.einsum("ij,ij->i", r, r) / raw.shape[1]
+
+    def gradient(self, y, raw):
+        return (raw - y) * (2 / raw.shape[1])
+
+    def curvature(self, y, raw):
+        return 2 * super().curvature(y, raw)
 
 
-def _n_outputs(raw):
-    return raw.shape[1]
+class AbsoluteError(_RealTargetLoss):
+    """Mean over outputs of ``|y - f|``."""
+
+    name = "absolute_error"
+    metric = "mean_absolute_error"
+    differentiable = False
+    kinks = (0.0,)
+
+    def value(self, y, raw):
+        return np.abs(raw - y).mean(axis=1)
+
+    def gradient(self, y, raw):
+        return np.sign(raw - y) / raw.shape[1]
 
 
-# -- squared error ---------------------------------------------------------------
+class HuberLoss(_RealTargetLoss):
+    """Mean over outputs of Huber's loss with threshold ``delta``."""
+
+    name = "huber"
+    metric = "torch.nn.HuberLoss(delta=huber_delta)"
+    estimator_params = {"huber_delta": "delta"}
+    parameter_constraints = {
+        "huber_delta": [Interval(Real, 0, None, closed="neither")]
+    }
+
+    def __init__(self, delta=1.0):
+        self.delta = delta
+        self.kinks = (delta,)
+
+    def value(self, y, raw):
+        abs_r = np.abs(raw - y)
+        quadratic = np.minimum(abs_r, self.delta)
+        # r^2/2 inside, delta * (|r| - delta/2) outside, in one expression.
+        linear = self.delta * (abs_r - quadratic)
+        return (0.5 * quadratic * quadratic + linear).mean(axis=1)
+
+    def gradient(self, y, raw):
+        return np.clip(raw - y, -self.delta, self.delta) / raw.shape[1]
 
 
-def _squared_value(y, raw, delta=None):
-    r = raw - y
-    return np.einsum("ij,ij->i", r, r) / _n_outputs(raw)
+class PinballLoss(_RealTargetLoss):
+    """Mean over outputs of ``max(q r, (q - 1) r)``, ``r = y - f``.
+
+    Its minimiser predicts the ``q``-quantile of y given x: two fits at, say,
+    ``q = 0.05`` and ``0.95`` bound a 90% prediction interval.
+    """
+
+    name = "quantile"
+    metric = "mean_pinball_loss(alpha=quantile)"
+    differentiable = False
+    kinks = (0.0,)
+    estimator_params = {"quantile": "quantile"}
+    parameter_constraints = {"quantile": [Interval(Real, 0, 1, closed="neither")]}
+
+    def __init__(self, quantile=0.5):
+        self.quantile = quantile
+
+    def value(self, y, raw):
+        r = y - raw
+        return np.maximum(self.quantile * r, (self.quantile - 1) * r).mean(axis=1)
+
+    def gradient(self, y, raw):
+        # d/draw is -q where y > raw, 1 - q where y < raw (q - 1/2 between).
+        above = np.heaviside(raw - y, 0.5).astype(raw.dtype, copy=False)
+        return (above - raw.dtype.type(self.quantile)) / raw.shape[1]
+
+    def fit_intercept_only(self, y, sample_weight):
+        """The weighted ``quantile`` of each output: the best constant."""
+        return _weighted_quantile(y, sample_weight, self.quantile)
 
 
-def _squared_gradient(y, raw, delta=None):
-    return (raw - y) * (2 / _n_outputs(raw))
+class PoissonLoss(Loss):
+    """Mean over outputs of ``2 (y log(y / mu) - y + mu)``, ``mu = exp(f)``."""
+
+    name = "poisson"
+    link = LogLink()
+    metric = "mean_poisson_deviance"
+    y_domain = "y >= 0"
+    non_negative_targets = True
+
+    def value(self, y, raw):
+        # 2 * (y log(y / mu) - y + mu) with mu = exp(raw), written without log(mu).
+        mu = np.exp(raw)
+        return 2 * (xlogy(y, y) - y * raw - y + mu).mean(axis=1)
+
+    def gradient(self, y, raw):
+        return (np.exp(raw) - y) * (2 / raw.shape[1])
+
+    def curvature(self, y, raw):
+        return np.exp(raw) * (2 / raw.shape[1])
+
+    def fit_intercept_only(self, y, sample_weight):
+        mean = _weighted_mean(y, sample_weight)
+        return np.log(np.maximum(mean, np.finfo(y.dtype).tiny))
+
+    def sample_targets(self, rng, raw):
+        return rng.poisson(2.0, size=raw.shape).astype(raw.dtype)
 
 
-def _unit_curvature(y, raw):
-    return np.full((raw.shape[0], 1), 1 / _n_outputs(raw), dtype=raw.dtype)
+class _LogLoss(Loss):
+    """Log-loss on encoded labels; the starting bias avoids infinite logits."""
+
+    metric = "log_loss"
+    #: Class frequencies are clipped to [tiny, 1 - tiny] for the starting bias.
+    tiny = 1e-6
+
+    def fit_intercept_only(self, y, sample_weight):
+        mean = np.clip(_weighted_mean(y, sample_weight), self.tiny, 1 - self.tiny)
+        return self.link.link(mean)
 
 
-def _squared_curvature(y, raw):
-    return 2 * _unit_curvature(y, raw)
+class BinaryLogLoss(_LogLoss):
+    """Logistic per output, log-loss summed over outputs (binary, multilabel)."""
 
+    name = "binary_log_loss"
+    link = LogitLink()
+    y_domain = "{0, 1} per output"
 
-# -- absolute error -------------------------------------------------------------
+    def value(self, y, raw):
+        # -(y log p + (1 - y) log(1 - p)) summed over labels, p = expit(raw).
+        return -(y * log_expit(raw) + (1 - y) * log_expit(-raw)).sum(axis=1)
 
+    def gradient(self, y, raw):
+        return expit(raw) - y
 
-def _absolute_value(y, raw, delta=None):
-    return np.abs(raw - y).mean(axis=1)
+    def curvature(self, y, raw):
+        p = expit(raw)
+        return p * (1 - p)
 
-
-def _absolute_gradient(y, raw, delta=None):
-    return np.sign(raw - y) / _n_outputs(raw)
-
-
-# -- huber -------------------------------------------------------------------------
-
-
-def _huber_value(y, raw, delta):
-    abs_r = np.abs(raw - y)
-    quadratic = np.minimum(abs_r, delta)
-    # r^2/2 inside, delta * (|r| - delta/2) outside, in one expression.
-    return (0.5 * quadratic * quadratic + delta * (abs_r - quadratic)).mean(axis=1)
-
-
-def _huber_gradient(y, raw, delta):
-    return np.clip(raw - y, -delta, delta) / _n_outputs(raw)
-
-
-# -- poisson deviance (log link) --------------------------------------------------
-
-
-def _poisson_value(y, raw, delta=None):
-    # 2 * (y log(y / mu) - y + mu) with mu = exp(raw), written without log(mu).
-    mu = np.exp(raw)
-    return 2 * (xlogy(y, y) - y * raw - y + mu).mean(axis=1)
-
-
-def _poisson_gradient(y, raw, delta=None):
-    return (np.exp(raw) - y) * (2 / _n_outputs(raw))
-
-
-def _poisson_curvature(y, raw):
-    return np.exp(raw) * (2 / _n_outputs(raw))
-
-
-# -- log-loss: logistic per output (binary, multilabel) and softmax ---------------
-
-
-def _binary_log_value(y, raw, delta=None):
-    # -(y log p + (1 - y) log(1 - p)) summed over labels, p = expit(raw).
-    return -(y * log_expit(raw) + (1 - y) * log_expit(-raw)).sum(axis=1)
-
-
-def _binary_log_gradient(y, raw, delta=None):
-    return expit(raw) - y
-
-
-def _binary_log_curvature(y, raw):
-    p = expit(raw)
-    return p * (1 - p)
+    def sample_targets(self, rng, raw):
+        return rng.integers(0, 2, size=raw.shape).astype(raw.dtype)
 
 
 def _shifted_exp(raw):
@@ -141,107 +285,41 @@ def _shifted_exp(raw):
     return shifted, row_max
 
 
-def _multinomial_value(y, raw, delta=None):
-    shifted, row_max = _shifted_exp(raw)
-    log_sum_exp = row_max[:, 0] + np.log(shifted.sum(axis=1))
-    return log_sum_exp - np.einsum("ij,ij->i", y, raw)
+class MultinomialLogLoss(_LogLoss):
+    """Softmax across outputs and the log-loss of the one-hot target."""
+
+    name = "multinomial_log_loss"
+    link = SoftmaxLink()
+    y_domain = "one-hot rows"
+
+    def value(self, y, raw):
+        shifted, row_max = _shifted_exp(raw)
+        log_sum_exp = row_max[:, 0] + np.log(shifted.sum(axis=1))
+        return log_sum_exp - np.einsum("ij,ij->i", y, raw)
+
+    def gradient(self, y, raw):
+        shifted, _ = _shifted_exp(raw)
+        shifted /= shifted.sum(axis=1, keepdims=True)
+        return shifted - y
+
+    def curvature(self, y, raw):
+        # The softmax Hessian diag(p) - p p^T is bounded by diag(p (1 - p)) along
+        # any single output: good enough for a step-size estimate.
+        p = softmax(raw, axis=1)
+        return p * (1 - p)
+
+    def sample_targets(self, rng, raw):
+        return np.eye(raw.shape[1], dtype=raw.dtype)[
+            rng.integers(0, raw.shape[1], size=raw.shape[0])
+        ]
 
 
-def _multinomial_gradient(y, raw, delta=None):
-    shifted, _ = _shifted_exp(raw)
-    shifted /= shifted.sum(axis=1, keepdims=True)
-    return shifted - y
-
-
-def _multinomial_curvature(y, raw):
-    # The softmax Hessian diag(p) - p p^T is bounded by diag(p (1 - p)) along any
-    # single output: good enough for a step-size estimate.
-    p = softmax(raw, axis=1)
-    return p * (1 - p)
-
-
-def _identity_link(raw):
-    return raw
-
-
-def _softmax_link(raw):
-    return softmax(raw, axis=1)
-
-
+#: The regressor's ``loss`` parameter: name -> loss class.
 REGRESSION_LOSSES = {
-    "squared_error": Loss(
-        "squared_error",
-        _squared_value,
-        _squared_gradient,
-        _squared_curvature,
-        "identity",
-        _identity_link,
-        "mean_squared_error",
-        "all real numbers",
-        _any_y,
-    ),
-    "absolute_error": Loss(
-        "absolute_error",
-        _absolute_value,
-        _absolute_gradient,
-        # No curvature almost everywhere; the step size is chosen as for Huber.
-        _unit_curvature,
-        "identity",
-        _identity_link,
-        "mean_absolute_error",
-        "all real numbers",
-        _any_y,
-        differentiable=False,
-    ),
-    "huber": Loss(
-        "huber",
-        _huber_value,
-        _huber_gradient,
-        _unit_curvature,
-        "identity",
-        _identity_link,
-        "torch.nn.HuberLoss(delta=huber_delta)",
-        "all real numbers",
-        _any_y,
-    ),
-    "poisson": Loss(
-        "poisson",
-        _poisson_value,
-        _poisson_gradient,
-        _poisson_curvature,
-        "exp",
-        np.exp,
-        "mean_poisson_deviance",
-        "y >= 0",
-        _non_negative_y,
-    ),
+    cls.name: cls
+    for cls in (SquaredError, AbsoluteError, HuberLoss, PinballLoss, PoissonLoss)
 }
-
-CLASSIFICATION_LOSSES = {
-    # Two classes (one output unit) and multilabel (one unit per label).
-    "binary_log_loss": Loss(
-        "binary_log_loss",
-        _binary_log_value,
-        _binary_log_gradient,
-        _binary_log_curvature,
-        "logistic",
-        expit,
-        "log_loss",
-        "{0, 1} per output",
-        _any_y,
-    ),
-    "multinomial_log_loss": Loss(
-        "multinomial_log_loss",
-        _multinomial_value,
-        _multinomial_gradient,
-        _multinomial_curvature,
-        "softmax",
-        _softmax_link,
-        "log_loss",
-        "one-hot rows",
-        _any_y,
-    ),
-}
-
-#: Every loss record by name.
+#: The classifier's losses, chosen by the target type (its ``loss`` is log_loss).
+CLASSIFICATION_LOSSES = {cls.name: cls for cls in (BinaryLogLoss, MultinomialLogLoss)}
+#: Every loss class by name.
 LOSSES = {**REGRESSION_LOSSES, **CLASSIFICATION_LOSSES}

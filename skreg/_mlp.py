@@ -1,20 +1,24 @@
 """The public estimators: thin subclasses of the shared base."""
 
-from numbers import Number, Real
-
 import numpy as np
-from scipy.special import logit
+from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import column_or_1d
 
 from skreg._base import _BaseL2MLP
 from skreg._docstrings import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
-from skreg._losses import CLASSIFICATION_LOSSES, REGRESSION_LOSSES
+from skreg._labels import (
+    check_label_kinds,
+    column_to_1d,
+    decode,
+    encode,
+    fit_binarizer,
+    output_loss,
+    stratify_labels,
+)
+from skreg._losses import REGRESSION_LOSSES
 
 
 def _fill_docstring(cls):
@@ -26,31 +30,6 @@ def _fill_docstring(cls):
     return cls
 
 
-def _weighted_mean(Y, sample_weight):
-    return np.average(Y, axis=0, weights=sample_weight)
-
-
-def _column_to_1d(y):
-    if y.ndim == 2 and y.shape[1] == 1:
-        return column_or_1d(y, warn=True)
-    return y
-
-
-def _check_label_kinds(labels, name):
-    """Object labels must be all strings or all numbers (numpy cannot sort a mix)."""
-    if labels.dtype != object:
-        return
-    kinds = set(map(type, labels.ravel()))
-    if not (
-        all(issubclass(kind, str) for kind in kinds)
-        or all(issubclass(kind, Number) for kind in kinds)
-    ):
-        raise ValueError(
-            f"{name} must contain labels of one kind, all strings or all numbers; "
-            f"got values of types {sorted(kind.__name__ for kind in kinds)}."
-        )
-
-
 @_fill_docstring
 class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
     """Multilayer perceptron regressor on an exactly L2-penalised loss.
@@ -59,14 +38,21 @@ class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
     ----------
 %(parameters)s
 
-    loss : {"squared_error", "absolute_error", "huber", "poisson"}, \
-default="squared_error"
+    loss : {"squared_error", "absolute_error", "huber", "quantile", \
+"poisson"}, default="squared_error"
         Per-sample loss, the mean over outputs of: ``(y - f)^2``, ``|y - f|``,
-        Huber's loss with threshold ``huber_delta``, or the Poisson deviance
+        Huber's loss with threshold ``huber_delta``, the pinball loss
+        ``max(q r, (q - 1) r)`` with ``r = y - f`` and ``q = quantile`` (the fit
+        predicts the q-quantile of y), or the Poisson deviance
         ``2 (y log(y / mu) - y + mu)`` with ``mu = exp(f)`` (log link; y >= 0).
 
     huber_delta : float, default=1.0
-        Threshold between the quadratic and linear parts of the Huber loss.
+        Threshold between the quadratic and linear parts of the Huber loss
+        (``loss="huber"`` only).
+
+    quantile : float, default=0.5
+        The quantile ``q`` in (0, 1) that ``loss="quantile"`` predicts; 0.5 is
+        the median. Fits at 0.05 and 0.95 bound a 90% prediction interval.
 
     Attributes
     ----------
@@ -101,7 +87,12 @@ default="squared_error"
     _parameter_constraints = {
         **_BaseL2MLP._parameter_constraints,
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
-        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        # Each loss's own parameters (huber_delta, quantile).
+        **{
+            name: constraint
+            for loss in REGRESSION_LOSSES.values()
+            for name, constraint in loss.parameter_constraints.items()
+        },
     }
     _y_numeric = True
 
@@ -113,6 +104,7 @@ default="squared_error"
         alpha=1e-4,
         loss="squared_error",
         huber_delta=1.0,
+        quantile=0.5,
         solver="sgd",
         batch_size="auto",
         learning_rate="constant",
@@ -161,9 +153,10 @@ default="squared_error"
         )
         self.loss = loss
         self.huber_delta = huber_delta
+        self.quantile = quantile
 
     def _encode_targets(self, y, reset, classes=None):
-        y = _column_to_1d(y)
+        y = column_to_1d(y)
         one_d = y.ndim == 1
         if not reset and one_d != self._y_one_d:
             raise ValueError(
@@ -174,30 +167,12 @@ default="squared_error"
     def _set_encoder(self, encoder):
         self._y_one_d = encoder
 
-    def _output_loss(self, n_outputs, encoder):
-        return REGRESSION_LOSSES[self.loss]
-
-    def _initial_output_bias(self, Y, sample_weight, loss):
-        mean = _weighted_mean(Y, sample_weight)
-        if loss.out_activation == "exp":
-            return np.log(np.maximum(mean, np.finfo(Y.dtype).tiny))
-        return mean
-
-    def _output_scale(self, Y, sample_weight, loss):
-        if loss.out_activation != "identity":
-            return np.ones(Y.shape[1])
-        mean = _weighted_mean(Y, sample_weight)
-        # Targets beyond ~1e154 overflow the spread (to inf, or NaN where a zero
-        # weight meets inf); the fit then reports them as too large.
-        with np.errstate(over="ignore", invalid="ignore"):
-            std = np.sqrt(_weighted_mean((Y - mean) ** 2, sample_weight))
-        return np.where(std > 0, std, 1.0)
+    def _output_loss(self, encoder):
+        return REGRESSION_LOSSES[self.loss].from_params(self.get_params(deep=False))
 
     def _validation_score(self, Y, raw, sample_weight):
-        return r2_score(Y, self._loss_link(raw), sample_weight=sample_weight)
-
-    def _loss_link(self, raw):
-        return REGRESSION_LOSSES[self.loss].inverse_link(raw)
+        predicted = REGRESSION_LOSSES[self.loss].link.inverse(raw)
+        return r2_score(Y, predicted, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict targets.
@@ -239,11 +214,13 @@ default="squared_error"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.positive_only = self.loss == "poisson"
+        loss = REGRESSION_LOSSES.get(self.loss)
+        positive_only = loss is not None and loss.non_negative_targets
+        tags.target_tags.positive_only = positive_only
         # Multi-output works for every loss, but scikit-learn's multi-output check
         # draws negative targets regardless of positive_only, which the Poisson
         # loss must reject; its multi-output fits are tested in tests/ instead.
-        tags.target_tags.multi_output = self.loss != "poisson"
+        tags.target_tags.multi_output = not positive_only
         return tags
 
 
@@ -356,95 +333,29 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
         self.loss = loss
 
     def _encode_targets(self, y, reset, classes=None):
-        y = _column_to_1d(y)
-        _check_label_kinds(y, "y")
-        # (A multilabel indicator matrix is 2-D: no need to inspect 1-D labels.)
-        multilabel = y.ndim == 2 and type_of_target(y) == "multilabel-indicator"
-        if reset:
-            # partial_fit's classes fix the labels, except for a multilabel
-            # indicator matrix, whose labels are its columns.
-            if classes is not None and not multilabel:
-                binarizer = LabelBinarizer().fit(classes)
-            else:
-                binarizer = LabelBinarizer().fit(y)
-            found = binarizer.classes_
-            if binarizer.y_type_ != "multilabel-indicator" and len(found) < 2:
-                raise ValueError(
-                    "The classifier needs samples of at least 2 classes in the "
-                    f"data, but the data contains only one class: {found[0]!r}."
-                )
-        else:
-            binarizer = self._label_binarizer
-        if binarizer.y_type_ == "multilabel-indicator":
-            if not multilabel or y.shape[1] != len(binarizer.classes_):
-                raise ValueError(
-                    "y must be a multilabel indicator matrix with "
-                    f"{len(binarizer.classes_)} labels, as in the previous fit."
-                )
-        elif multilabel:
-            raise ValueError(
-                "y is a multilabel indicator matrix, but the classifier was "
-                f"fitted on {binarizer.y_type_} labels "
-                f"{binarizer.classes_.tolist()}."
-            )
-        elif not reset or classes is not None:
-            # LabelBinarizer would silently encode an unknown label as all zeros.
-            unseen = np.setdiff1d(unique_labels(y), binarizer.classes_)
-            if len(unseen):
-                known = binarizer.classes_.tolist()
-                raise ValueError(
-                    f"y contains classes {unseen.tolist()} that are not in "
-                    f"classes={known}."
-                    if reset
-                    else f"y contains classes {unseen.tolist()} not seen in the "
-                    f"first fit; the known classes are {known}."
-                )
-        # Bool, not float: the loss reads a few rows at a time, converted to the
-        # dtype of X where they are used (see _loss_targets).
-        Y = binarizer.transform(y)
-        return np.asarray(Y, dtype=bool), binarizer
+        y = column_to_1d(y)
+        check_label_kinds(y, "y")
+        binarizer = fit_binarizer(y, classes) if reset else self._label_binarizer
+        # Where the binarizer was not fitted on y itself, y may hold new labels.
+        check_unseen = not reset or classes is not None
+        return encode(binarizer, y, check_unseen, first_fit=reset), binarizer
 
     def _stratify_labels(self, Y):
-        return Y.argmax(axis=1) if Y.shape[1] > 1 and self._multiclass_Y(Y) else (
-            Y if Y.shape[1] == 1 else None
-        )
-
-    @staticmethod
-    def _multiclass_Y(Y):
-        return bool(np.all(Y.sum(axis=1) == 1))
+        return stratify_labels(Y)
 
     def _set_encoder(self, encoder):
         self._label_binarizer = encoder
         self.classes_ = encoder.classes_
 
-    def _output_loss(self, n_outputs, encoder):
-        if encoder.y_type_ == "multiclass":
-            return CLASSIFICATION_LOSSES["multinomial_log_loss"]
-        return CLASSIFICATION_LOSSES["binary_log_loss"]
-
-    def _initial_output_bias(self, Y, sample_weight, loss):
-        tiny = 1e-6
-        mean = np.clip(_weighted_mean(Y, sample_weight), tiny, 1 - tiny)
-        if loss.out_activation == "softmax":
-            return np.log(mean)
-        return logit(mean)
+    def _output_loss(self, encoder):
+        return output_loss(encoder)
 
     def _validation_score(self, Y, raw, sample_weight):
+        binarizer = self._label_binarizer
         return accuracy_score(
-            self._decode(Y), self._decode(raw, raw_scores=True),
+            decode(binarizer, Y), decode(binarizer, raw, raw_scores=True),
             sample_weight=sample_weight,
         )
-
-    def _decode(self, Y, raw_scores=False):
-        """Labels from encoded targets or raw outputs."""
-        binarizer = self._label_binarizer
-        if binarizer.y_type_ == "multilabel-indicator":
-            threshold = 0 if raw_scores else 0.5
-            return (Y > threshold).astype(int)
-        if Y.shape[1] == 1:
-            threshold = 0 if raw_scores else 0.5
-            return binarizer.classes_[(Y[:, 0] > threshold).astype(int)]
-        return binarizer.classes_[np.argmax(Y, axis=1)]
 
     def predict(self, X):
         """Predict class labels.
@@ -459,7 +370,8 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels (an indicator matrix for multilabel targets).
         """
-        return self._decode(self._raw_predict(X), raw_scores=True)
+        raw = self._raw_predict(X)
+        return decode(self._label_binarizer, raw, raw_scores=True)
 
     def _raw_scores(self, X):
         """Raw outputs with an overflowed +-inf replaced by a huge finite margin.
@@ -485,8 +397,6 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        from scipy.special import log_expit, log_softmax
-
         raw = self._raw_scores(X)
         if self.out_activation_ == "softmax":
             # raw - max may leave the float range: exp(-inf) = 0 is the limit.
@@ -510,8 +420,6 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
             Probabilities in the order of ``classes_``; rows sum to 1 (for
             multilabel targets, one independent probability per label).
         """
-        from scipy.special import expit, softmax
-
         raw = self._raw_scores(X)
         if self.out_activation_ == "softmax":
             with np.errstate(over="ignore"):
@@ -552,7 +460,7 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
                     "classes must be a non-empty 1-D array-like of labels, got "
                     f"{classes!r}."
                 )
-            _check_label_kinds(classes, "classes")
+            check_label_kinds(classes, "classes")
         if hasattr(self, "classes_") and classes is not None:
             if not np.array_equal(np.sort(np.asarray(classes)), self.classes_):
                 raise ValueError(

@@ -201,5 +201,5 @@ class Adam(_StochasticOptimizer):
         params += step
 
 
-#: Stochastic optimizers by solver name (lbfgs is a function in ``_base``).
+#: The stochastic optimizer classes by name (the solver records are in ``_solvers``).
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}

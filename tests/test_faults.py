@@ -16,9 +16,9 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-import skreg._base
 from skreg import L2MLPClassifier, L2MLPRegressor
-from skreg._base import DivergenceError
+from skreg._faults import DivergenceError
+from skreg._objective import Objective
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -277,8 +277,8 @@ def test_objective_checks_the_target_domain():
 
 
 def _raise_sigint_on_call(monkeypatch, name, at):
-    """Make skreg._base.<name> deliver a SIGINT to this process on call ``at``."""
-    original = getattr(skreg._base, name)
+    """Make ``Objective.<name>`` deliver a SIGINT to this process on call ``at``."""
+    original = getattr(Objective, name)
     calls = {"n": 0}
 
     def wrapper(*args, **kwargs):
@@ -287,7 +287,7 @@ def _raise_sigint_on_call(monkeypatch, name, at):
             signal.raise_signal(signal.SIGINT)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(skreg._base, name, wrapper)
+    monkeypatch.setattr(Objective, name, wrapper)
     return calls
 
 
@@ -309,7 +309,7 @@ def test_sigint_stops_after_the_current_minibatch(monkeypatch, solver):
 
 def test_sigint_lbfgs_keeps_the_last_accepted_iterate(monkeypatch):
     handler = signal.getsignal(signal.SIGINT)
-    calls = _raise_sigint_on_call(monkeypatch, "objective_and_grad", at=12)
+    calls = _raise_sigint_on_call(monkeypatch, "value_and_grad", at=12)
     est = L2MLPRegressor((8,), solver="lbfgs", max_iter=1000, tol=0, random_state=0)
     with pytest.warns(UserWarning, match=r"interrupted.*iteration"):
         est.fit(X, Y)

@@ -727,6 +727,7 @@ EVERY_PARAM = {
     "alpha": ["1", -1e-9, None, np.nan],
     "loss": [1, "mse"],
     "huber_delta": ["1", 0.0, -1.0, np.inf],
+    "quantile": ["0.5", 0.0, 1.0, -0.1, 1.5, np.nan],
     "solver": [None, "newton"],
     "batch_size": [1.5, 0, "all", -3],
     "learning_rate": [1, "optimal"],
@@ -752,6 +753,7 @@ _NEEDS = {
     "validation_fraction": {"early_stopping": True},
     "max_fun": {"solver": "lbfgs"},
     "huber_delta": {"loss": "huber"},
+    "quantile": {"loss": "quantile"},
 }
 PARAM_CASES = [
     pytest.param(cls, name, value, id=f"{cls.__name__[5:8]}-{name}={value!r}")

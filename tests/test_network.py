@@ -6,75 +6,61 @@ import scipy.sparse as sp
 
 from skreg._activations import ACTIVATIONS
 from skreg._losses import LOSSES
-from skreg._network import (
-    Layout,
-    gauss_newton_max_eigenvalue,
-    initialize,
-    objective_and_grad,
-)
+from skreg._network import Layout, initialize, predict_raw
+from skreg._objective import Objective
 
 ACTIVATION_NAMES = [n for n, r in ACTIVATIONS.items() if r.name == n]
-ALPHA, DELTA = 0.1, 1.0
+ALPHA = 0.1
 
 
 def _problem(activation_name, loss_name, rng, hidden=(4, 3)):
-    activation = ACTIVATIONS[activation_name]
+    """An objective with random data, targets from the loss's own sampler."""
+    activation, loss = ACTIVATIONS[activation_name], LOSSES[loss_name]()
     n, d = 12, 5
-    k = (
-        1
-        if loss_name == "binary_log_loss"
-        else (3 if "multinomial" in loss_name else 2)
-    )
+    k = {"binary_log_loss": 1, "multinomial_log_loss": 3}.get(loss_name, 2)
     X = rng.standard_normal((n, d))
-    if loss_name == "poisson":
-        Y = rng.poisson(1.5, size=(n, k)).astype(float)
-    elif loss_name == "binary_log_loss":
-        Y = rng.integers(0, 2, size=(n, k)).astype(float)
-    elif loss_name == "multinomial_log_loss":
-        Y = np.eye(k)[rng.integers(0, k, size=n)]
-    else:
-        Y = 3 * rng.standard_normal((n, k))  # residuals far from 0 and from delta
     layout = Layout((d, *hidden, k), activation.learns_slope)
     theta = initialize(layout, activation, np.random.RandomState(0), np.float64)
     theta[layout.n_weights :] += 0.1 * rng.standard_normal(
         layout.n_params - layout.n_weights
     )
+    # Residuals of the network's own output kept off the loss's kinks.
+    Y = loss.sample_targets(rng, predict_raw(X, *layout.views(theta), activation))
     sw = rng.uniform(0.5, 2.0, size=n)
-    return activation, LOSSES[loss_name], layout, theta, X, Y, sw
+    return Objective(layout, activation, loss, X, Y, sw, ALPHA), theta
 
 
-def _objective(theta, activation, loss, layout, X, Y, sw, alpha=ALPHA):
+def _value_and_grad(objective, theta):
     grad = np.empty_like(theta)
-    value = objective_and_grad(
-        theta, layout, activation, loss, X, Y, sw, alpha, DELTA, grad
-    )
-    return value, grad
+    return objective.value_and_grad(theta, grad), grad
 
 
 @pytest.mark.parametrize("loss_name", list(LOSSES))
 @pytest.mark.parametrize("activation_name", ACTIVATION_NAMES)
 def test_gradient_of_J_matches_central_differences(activation_name, loss_name, rng):
-    activation, loss, layout, theta, X, Y, sw = _problem(
-        activation_name, loss_name, rng
-    )
-    _, grad = _objective(theta, activation, loss, layout, X, Y, sw)
+    objective, theta = _problem(activation_name, loss_name, rng)
+    _, grad = _value_and_grad(objective, theta)
     eps = 1e-6
     numeric = np.empty_like(theta)
     for i in range(theta.size):
         step = np.zeros_like(theta)
         step[i] = eps
-        plus, _ = _objective(theta + step, activation, loss, layout, X, Y, sw)
-        minus, _ = _objective(theta - step, activation, loss, layout, X, Y, sw)
+        plus, _ = _value_and_grad(objective, theta + step)
+        minus, _ = _value_and_grad(objective, theta - step)
         numeric[i] = (plus - minus) / (2 * eps)
-    # Kinks (relu family, absolute loss) are crossed with probability ~eps: none
-    # is expected here, so the tolerance is that of smooth central differences.
+    # Kinks (relu family, absolute and pinball losses) are crossed with
+    # probability ~eps: none is expected here, so the tolerance is that of smooth
+    # central differences.
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
 
 
 def test_penalty_covers_exactly_the_weights(rng):
-    activation, loss, layout, theta, X, Y, sw = _problem("prelu", "squared_error", rng)
-    with_penalty, grad_a = _objective(theta, activation, loss, layout, X, Y, sw, 0.7)
-    without, grad_0 = _objective(theta, activation, loss, layout, X, Y, sw, 0.0)
+    objective, theta = _problem("prelu", "squared_error", rng)
+    layout = objective.layout
+    objective.alpha = 0.7
+    with_penalty, grad_a = _value_and_grad(objective, theta)
+    objective.alpha = 0.0
+    without, grad_0 = _value_and_grad(objective, theta)
     w = theta[: layout.n_weights]
     assert with_penalty - without == pytest.approx(0.7 * np.dot(w, w))
     difference = grad_a - grad_0
@@ -82,11 +68,29 @@ def test_penalty_covers_exactly_the_weights(rng):
     assert np.all(difference[layout.n_weights :] == 0)  # biases and slopes
 
 
+def test_minibatch_estimate_is_unbiased(rng):
+    # Over a partition into minibatches, the scaled minibatch terms of one
+    # epoch average to the full-batch data term (scale n / (size * S)).
+    objective, theta = _problem("tanh", "huber", rng)
+    n, S = objective.n_samples, objective.sample_weight.sum()
+    grad = np.empty_like(theta)
+    full, _ = objective.data_term_and_grad(theta, grad)
+    parts = [
+        objective.data_term_and_grad(theta, grad, slice(i, i + 4), n / (4 * S))[0]
+        for i in range(0, n, 4)
+    ]
+    assert np.mean(parts) == pytest.approx(full, rel=1e-12)
+
+
 def test_sparse_input_gives_the_dense_objective(rng):
-    activation, loss, layout, theta, X, Y, sw = _problem("tanh", "huber", rng)
+    objective, theta = _problem("tanh", "huber", rng)
+    X = objective.X
     X[X < 0.3] = 0.0
-    dense = _objective(theta, activation, loss, layout, X, Y, sw)
-    sparse = _objective(theta, activation, loss, layout, sp.csr_matrix(X), Y, sw)
+    dense = _value_and_grad(objective, theta)
+    sparse = _value_and_grad(
+        objective.with_data(sp.csr_matrix(X), objective.Y, objective.sample_weight),
+        theta,
+    )
     assert sparse[0] == pytest.approx(dense[0], rel=1e-12)
     np.testing.assert_allclose(sparse[1], dense[1], rtol=1e-12, atol=1e-15)
 
@@ -105,27 +109,35 @@ def test_views_and_pack_round_trip(rng):
     assert theta[0] == 42.0
 
 
+def _linear_objective(X, Y, sw, hidden=()):
+    layout = Layout((X.shape[1], *hidden, 1), learns_slope=False)
+    activation = ACTIVATIONS["tanh" if hidden else "relu"]
+    return Objective(layout, activation, LOSSES["squared_error"](), X, Y, sw, 0.0)
+
+
 def test_gauss_newton_eigenvalue_of_a_linear_model(rng):
     n, d = 40, 4
     X = rng.standard_normal((n, d)) * [1, 2, 3, 4]
     Y = rng.standard_normal((n, 1))
     sw = rng.uniform(0.5, 2, n)
-    layout = Layout((d, 1), learns_slope=False)
-    theta = np.zeros(layout.n_params)
-    estimate = gauss_newton_max_eigenvalue(
-        theta,
-        layout,
-        ACTIVATIONS["relu"],
-        LOSSES["squared_error"],
-        X,
-        Y,
-        sw,
-        np.random.RandomState(0),
-        n_iter=100,
-    )
+    objective = _linear_objective(X, Y, sw)
+    theta = np.zeros(objective.layout.n_params)
+    estimate, _ = objective.gauss_newton(theta, np.random.RandomState(0), n_iter=100)
     X1 = np.hstack([X, np.ones((n, 1))])
     exact = np.linalg.eigvalsh(X1.T @ (X1 * (2 * sw / sw.sum())[:, None])).max()
     assert estimate == pytest.approx(exact, rel=1e-3)
+
+
+def test_max_curvature_adds_the_penalty(rng):
+    # J's curvature is the data term's plus 2 alpha on the (scaled) weights.
+    X, Y = rng.standard_normal((40, 4)), rng.standard_normal((40, 1))
+    objective = _linear_objective(X, Y, np.ones(40))
+    theta = np.zeros(objective.layout.n_params)
+    scale = np.full_like(theta, 3.0)
+    data, _ = objective.gauss_newton(theta, np.random.RandomState(0), scale, 100)
+    objective.alpha = 0.25
+    total, _ = objective.max_curvature(theta, np.random.RandomState(0), scale, 100)
+    assert total == pytest.approx(data + 2 * 0.25 * 9.0, rel=1e-12)
 
 
 def test_gauss_newton_eigenvalue_warm_started_from_the_last_vector(rng):
@@ -135,18 +147,17 @@ def test_gauss_newton_eigenvalue_warm_started_from_the_last_vector(rng):
     n, d = 200, 5
     X = rng.standard_normal((n, d)) * [1, 2, 3, 4, 5]
     Y = rng.standard_normal((n, 1))
-    sw = np.ones(n)
-    layout = Layout((d, 16, 1), learns_slope=False)
-    activation, loss = ACTIVATIONS["tanh"], LOSSES["squared_error"]
-    theta = initialize(layout, activation, np.random.RandomState(0), np.float64)
-    args = (layout, activation, loss, X, Y, sw, np.random.RandomState(1))
-    _, vector = gauss_newton_max_eigenvalue(theta, *args, return_vector=True)
-    nearby = theta + 0.01 * rng.standard_normal(theta.shape)
-    exact = gauss_newton_max_eigenvalue(nearby, *args, n_iter=200)
-    warm = gauss_newton_max_eigenvalue(nearby, *args, n_iter=3, start=vector)
-    cold = gauss_newton_max_eigenvalue(
-        nearby, *args[:-1], np.random.RandomState(2), n_iter=3
+    objective = _linear_objective(X, Y, np.ones(n), hidden=(16,))
+    theta = initialize(
+        objective.layout, objective.activation, np.random.RandomState(0), np.float64
     )
+    _, vector = objective.gauss_newton(theta, np.random.RandomState(1))
+    nearby = theta + 0.01 * rng.standard_normal(theta.shape)
+    exact, _ = objective.gauss_newton(nearby, np.random.RandomState(1), n_iter=200)
+    warm, _ = objective.gauss_newton(
+        nearby, np.random.RandomState(1), n_iter=3, start=vector
+    )
+    cold, _ = objective.gauss_newton(nearby, np.random.RandomState(2), n_iter=3)
     assert warm == pytest.approx(exact, rel=1e-3)
     # The start is what makes 3 iterations enough (a control that can fail).
     assert abs(cold - exact) > abs(warm - exact)

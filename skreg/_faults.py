@@ -1,0 +1,82 @@
+"""Faults during training: divergence, data too large to start, Ctrl-C."""
+
+import signal
+import threading
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+
+
+class DivergenceError(ValueError):
+    """Training produced a non-finite loss or non-finite weights."""
+
+
+class Interrupted(Exception):
+    """Raised inside the lbfgs objective after a deferred Ctrl-C."""
+
+
+@contextmanager
+def deferred_interrupt():
+    """Turn Ctrl-C into a flag that the training loops check between steps.
+
+    Outside the main thread signals cannot be caught; the flag then stays False and
+    a KeyboardInterrupt is handled where it surfaces.
+    """
+    hit = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield hit
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        hit.set()
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield hit
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def warn_interrupted(state, unit):
+    """Mark the fit as interrupted and say what the model keeps."""
+    state.interrupted = True
+    warnings.warn(
+        "Training interrupted by KeyboardInterrupt after "
+        f"{state.n_iter} complete {unit}(s); the model keeps the last good "
+        "weights.",
+        UserWarning,
+        stacklevel=6,
+    )
+
+
+def divergence(what, epoch, advice):
+    """The DivergenceError of a non-finite ``what`` at ``epoch``."""
+    return DivergenceError(
+        f"Training diverged: the {what} became non-finite at epoch {epoch}. {advice}"
+    )
+
+
+def max_abs(A):
+    """Largest absolute entry of a dense or sparse array (0 when empty)."""
+    A = abs(A)
+    return float(A.max()) if A.shape[0] * A.shape[1] else 0.0
+
+
+def not_finite_at_start(objective):
+    """A data error: J is not finite at the starting weights, before any step."""
+    X, Y = objective.X, objective.Y
+    return ValueError(
+        "The objective J is not finite at the starting weights, before any "
+        f"training step: the data are too large for {X.dtype} arithmetic "
+        f"(max |X| = {max_abs(X):.3g}, max |y| = {max_abs(Y):.3g}, "
+        f"alpha = {objective.alpha:.3g}). Scale X and y (for example with "
+        "StandardScaler) or lower alpha."
+    )
+
+
+def check_finite_start(objective, state, value):
+    """Raise when the first J of a fit is not finite: the data, not a divergence."""
+    if not state.stepped and not np.isfinite(value):
+        raise not_finite_at_start(objective)

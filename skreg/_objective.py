@@ -1,0 +1,280 @@
+"""The problem being minimised: J on one data set, in one place.
+
+    J(theta) = sum_i s_i l_i / sum_i s_i + alpha * sum_l ||W_l||_F^2
+
+:class:`Objective` holds what J depends on (the network's layout and activation,
+the loss with its own parameters, X, the encoded targets, the sample weights and
+alpha) and gives J, its gradient (full batch and minibatch), the penalty and its
+gradient, the curvature used by the automatic step size and the starting weights.
+The penalty ``alpha * sum ||W||^2`` and its gradient ``2 alpha W`` are written
+here and nowhere else; the training loops ask for them.
+"""
+
+import numpy as np
+
+from skreg._network import (
+    backward,
+    forward,
+    initialize,
+    predict_raw,
+    squared_norm,
+)
+
+
+class Objective:
+    """J of one network on one data set (see the module docstring).
+
+    Parameters
+    ----------
+    layout : Layout
+        Shapes of the parameters in the flat vector ``theta``.
+    activation : Activation
+        The hidden activation's record.
+    loss : Loss
+        The per-sample loss, with its parameters.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Data, float32 or float64: the dtype of every computation.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Encoded targets, in the dtype of X or bool (label indicators, converted
+        where the loss reads them: see :meth:`targets`).
+    sample_weight : ndarray of shape (n_samples,)
+        Sample weights ``s_i``, in the dtype of X.
+    alpha : float
+        Strength of the penalty.
+    """
+
+    def __init__(self, layout, activation, loss, X, Y, sample_weight, alpha):
+        self.layout = layout
+        self.activation = activation
+        self.loss = loss
+        self.X = X
+        self.Y = Y
+        self.sample_weight = sample_weight
+        self.alpha = alpha
+
+    @property
+    def dtype(self):
+        return self.X.dtype
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    def with_data(self, X, Y, sample_weight):
+        """The same problem on other data (a split, a subset of rows)."""
+        return Objective(
+            self.layout, self.activation, self.loss, X, Y, sample_weight, self.alpha
+        )
+
+    def rows(self, rows):
+        """The same problem on ``rows`` of the data, targets in the dtype of X."""
+        X, sample_weight = self.X[rows], self.sample_weight[rows]
+        return self.with_data(X, self.targets(rows), sample_weight)
+
+    def full_batch(self):
+        """The same problem with the targets converted once, for full-batch solvers."""
+        return self.with_data(self.X, self.targets(), self.sample_weight)
+
+    def targets(self, rows=slice(None)):
+        """``Y[rows]`` as the loss must see it: in the dtype of X (no copy if it is)."""
+        return self.Y[rows].astype(self.dtype, copy=False)
+
+    # -- the penalty ------------------------------------------------------------
+
+    @property
+    def penalty_slope(self):
+        """``2 alpha``: the penalty's gradient is ``penalty_slope * W``."""
+        return 2 * self.alpha
+
+    def penalty(self, theta, scipy_blas=False):
+        """``alpha * sum_l ||W_l||_F^2`` over the weight block of ``theta``.
+
+        ``scipy_blas`` for the stochastic loop, whose products use scipy's BLAS.
+        """
+        w = theta[: self.layout.n_weights]
+        return float(self.alpha * (squared_norm(w) if scipy_blas else np.dot(w, w)))
+
+    def penalty_gradient(self, weights, scale=1.0, out=None):
+        """``scale * 2 alpha W`` for a block ``weights`` of weight entries."""
+        return np.multiply(weights, self.penalty_slope * scale, out=out)
+
+    # -- J and its gradient -----------------------------------------------------
+
+    def data_term_and_grad(
+        self, theta, grad, rows=None, scale=None, workspace=None, grad_scale=1.0,
+        accumulate=False,
+    ):
+        """``scale * sum_i s_i l_i`` over ``rows`` (all when None), and its gradient.
+
+        The gradient with respect to ``theta``, times ``grad_scale``, is written
+        into ``grad`` (added to the weights' part with ``accumulate``, see
+        :func:`~skreg._network.backward`). With the default ``scale = 1 / sum(s)``
+        over the whole data this is the data term L; for a minibatch,
+        ``scale = n / (batch size * sum(s))`` gives an unbiased estimate of L and
+        of its gradient. Returns the value and the raw output.
+        """
+        if rows is None:
+            X, Y, sw = self.X, self.Y, self.sample_weight
+        else:
+            X, Y, sw = self.X[rows], self.targets(rows), self.sample_weight[rows]
+        if scale is None:
+            scale = 1.0 / sw.sum(dtype=np.float64)
+        coefs, intercepts, slopes = self.layout.views(theta)
+        zs, activs, raw = forward(
+            X, coefs, intercepts, slopes, self.activation, workspace
+        )
+        weighted = sw * scale
+        value = float(np.dot(weighted, self.loss.value(Y, raw)))
+        delta = self.loss.gradient(Y, raw)
+        # Back-propagation is linear in delta: scaling it scales the whole gradient.
+        delta *= (weighted if grad_scale == 1.0 else weighted * grad_scale)[:, None]
+        backward(
+            delta, zs, activs, coefs, slopes, self.activation,
+            self.layout.views(grad), workspace, accumulate,
+        )
+        return value, raw
+
+    def value_and_grad(self, theta, grad):
+        """J and its gradient (written into ``grad``), full batch.
+
+        ``Y`` must already be in the dtype of X (see :meth:`full_batch`), as the
+        loss reads it whole at every call.
+        """
+        value, _ = self.data_term_and_grad(theta, grad)
+        n_w = self.layout.n_weights
+        grad[:n_w] += self.penalty_gradient(theta[:n_w])
+        return value + self.penalty(theta)
+
+    def final_loss(self, theta, n_rows):
+        """Per-sample losses of the first ``n_rows`` rows (a finiteness check)."""
+        rows = slice(0, min(self.n_samples, n_rows))
+        coefs, intercepts, slopes = self.layout.views(theta)
+        raw = predict_raw(self.X[rows], coefs, intercepts, slopes, self.activation)
+        return self.loss.value(self.targets(rows), raw)
+
+    # -- starting point ---------------------------------------------------------
+
+    def output_scale(self):
+        """Spread of each output's target, in the dtype of X (the loss decides)."""
+        return self.loss.output_scale(self.targets(), self.sample_weight).astype(
+            self.dtype
+        )
+
+    def starting_weights(self, rng):
+        """Random weights, the output layer at the targets' scale and best constant.
+
+        Returns ``(theta, output_scale)``.
+        """
+        theta = initialize(self.layout, self.activation, rng, self.dtype)
+        # np.average computes in the dtype of Y: give it the loss's dtype.
+        Y = self.targets()
+        output_scale = self.loss.output_scale(Y, self.sample_weight).astype(self.dtype)
+        coefs, intercepts, _ = self.layout.views(theta)
+        coefs[-1] *= output_scale
+        intercepts[-1][...] = self.loss.fit_intercept_only(Y, self.sample_weight)
+        return theta, output_scale
+
+    # -- curvature --------------------------------------------------------------
+
+    def max_curvature(self, theta, rng, scale, n_iter, start=None):
+        """Largest curvature of J under the preconditioner ``scale``, and its vector.
+
+        The Gauss-Newton estimate of the data term (:meth:`gauss_newton`) plus the
+        penalty's ``2 alpha`` times the largest squared scale of a weight. The
+        automatic step size of sgd is built on it.
+        """
+        eigenvalue, vector = self.gauss_newton(theta, rng, scale, n_iter, start)
+        top = float(np.max(scale[: self.layout.n_weights]) ** 2)
+        return eigenvalue + self.penalty_slope * top, vector
+
+    def gauss_newton(self, theta, rng, scale=None, n_iter=10, start=None):
+        """Largest eigenvalue of ``P G P`` and its vector, ``G`` Gauss-Newton of L.
+
+        ``P`` is the diagonal preconditioner (``scale``, a vector like ``theta``;
+        the identity when None) under which the optimizer takes its steps.
+
+        Power iteration on ``G v = J_f^T C J_f v`` where ``J_f`` is the Jacobian of
+        the raw outputs and ``C`` the loss curvature at ``theta``. ``G v`` is the
+        gradient at ``theta + eps v``, divided by eps, of the surrogate
+        ``c/2 * ||f(theta') - f(theta)||^2``, whose own gradient vanishes at
+        ``theta``: exact for a network that is linear in its parameters, off by
+        O(eps) otherwise (eps is 1e-5 of ``||theta||``; 1e-3 in float32), far below
+        what a step size needs. One forward and one backward pass per iteration.
+
+        ``start`` is the first vector of the iteration (random when None): the
+        last vector of an estimate at nearby weights converges in a few iterations.
+        """
+        surrogate_grad = self._gauss_newton_product(theta)
+        if scale is None:
+            scale = np.ones_like(theta)
+        if start is None:
+            v = rng.standard_normal(theta.shape[0]).astype(theta.dtype)
+        else:
+            v = start.astype(theta.dtype, copy=True)
+        grad_plus = np.empty_like(theta)
+        eigenvalue = 0.0
+        size = max(float(np.linalg.norm(theta)), 1.0)
+        eps = (1e-3 if theta.dtype == np.float32 else 1e-5) * size
+        for _ in range(n_iter):
+            v /= np.linalg.norm(v)
+            direction = scale * v
+            direction *= eps / max(float(np.linalg.norm(direction)), 1e-300)
+            surrogate_grad(theta + direction, grad_plus)
+            # G (P v) from the step along P v, scaled back to unit length.
+            hv = scale * grad_plus
+            hv *= float(np.linalg.norm(scale * v)) / eps
+            eigenvalue = float(np.dot(v, hv))
+            if not np.all(np.isfinite(hv)) or np.linalg.norm(hv) == 0:
+                break
+            v = hv
+        return eigenvalue, v
+
+    def _gauss_newton_product(self, theta):
+        """``surrogate_grad(point, grad)`` of :meth:`gauss_newton` at ``theta``."""
+        layout, activation, X = self.layout, self.activation, self.X
+        raw0 = predict_raw(X, *layout.views(theta), activation)
+        Y = self.targets()
+        curvature = self.loss.curvature(Y, raw0)
+        sw = self.sample_weight
+        weights = (sw / sw.sum(dtype=np.float64)).astype(theta.dtype)
+
+        def surrogate_grad(point, grad):
+            c, b, s = layout.views(point)
+            zs, activs, raw = forward(X, c, b, s, activation)
+            delta = (raw - raw0) * curvature
+            delta *= weights[:, None]
+            backward(delta, zs, activs, c, s, activation, layout.views(grad))
+
+        return surrogate_grad
+
+    # -- where the penalty zeroes the network (the CV grid's top) -----------------
+
+    def collapse_alpha(self):
+        """``max|sigma'| ||G||_2 / 2``: from this alpha on, zero weights are a minimum.
+
+        For a network with one hidden layer at zero weights (output bias at the
+        best constant), the Hessian of J couples a hidden unit's outgoing weights
+        v and incoming weights w through ``sigma'(b) G``, with
+        ``G = sum_i s_i dl_i/draw x_i^T / sum_i s_i`` the data term's gradient
+        with respect to a linear map; the penalty adds ``2 alpha`` on the
+        diagonal. Zero is a minimum once ``2 alpha >= max|sigma'| ||G||_2``.
+        """
+        Y, sw = self.targets(), self.sample_weight
+        constant = self.loss.fit_intercept_only(Y, sw)
+        raw = np.broadcast_to(constant, Y.shape).astype(np.float64)
+        residual = self.loss.gradient(Y.astype(np.float64), raw)
+        residual *= (sw / sw.sum())[:, None]
+        G = np.asarray(self.X.T @ residual, dtype=np.float64)
+        return self.activation.max_slope * np.linalg.norm(G, 2) / 2
+
+    def curvature_alpha(self, rng):
+        """Half the largest Gauss-Newton curvature of L at random starting weights.
+
+        Where the penalty's curvature equals the data term's: the CV grid's top
+        when :meth:`collapse_alpha` is zero (constant targets, a single sample).
+        """
+        theta = initialize(self.layout, self.activation, rng, self.dtype)
+        constant = self.loss.fit_intercept_only(self.targets(), self.sample_weight)
+        self.layout.views(theta)[1][-1][...] = constant
+        eigenvalue, _ = self.gauss_newton(theta, rng)
+        return eigenvalue / 2

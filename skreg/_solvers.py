@@ -1,0 +1,180 @@
+"""The solvers: one record per ``solver=`` value, behind one contract.
+
+A solver says how its optimizer is built from the estimator's parameters
+(``settings``), what its automatic learning rate is, whether the fused BLAS step
+and the output-layer preconditioner apply to it, how it restarts after a blow-up,
+and which training loop runs it. The estimator looks a solver up in
+:data:`SOLVERS` and never branches on its name. Adding one is a class here and a
+row in the table.
+"""
+
+import numpy as np
+
+from skreg._lbfgs import fit_lbfgs
+from skreg._optimizers import SGD, Adam
+from skreg._training import fit_stochastic
+
+#: At most this many rows are used to estimate the automatic SGD step size.
+STEP_SIZE_ROWS = 1000
+#: Power iterations for the automatic step: from a random vector, and from the
+#: previous fit's last vector when ``warm_start`` continues from nearby weights.
+POWER_ITERATIONS, WARM_POWER_ITERATIONS = 10, 3
+
+_STOCHASTIC_ADVICE = (
+    "Scale the data (for example with StandardScaler), lower "
+    "learning_rate_init, or use learning_rate_init='auto'."
+)
+
+
+class Solver:
+    """The contract every solver fulfils (see the module docstring)."""
+
+    name: str
+    #: What ``n_iter_`` counts and progress lines start with.
+    unit = "epoch"
+    #: Trains on minibatches: ``partial_fit`` is available.
+    stochastic = True
+    #: The products may build the step ``-lr * g`` themselves (large networks).
+    fused_blas_step = False
+    #: The automatic step is taken in the output-scale preconditioned coordinates.
+    preconditioned = False
+    #: Needs a differentiable loss to converge (warns otherwise).
+    needs_smooth_loss = False
+    #: What a divergence error tells the user to change.
+    divergence_advice = _STOCHASTIC_ADVICE
+
+    def make_optimizer(self, objective, state, settings):
+        """The optimizer that steps ``state.theta`` (None for full-batch solvers)."""
+        return None
+
+    def restart(self, optimizer):
+        """After a blow-up: forget the optimizer's state, quarter the step."""
+        optimizer.restart(optimizer.learning_rate / 4)
+
+    def train(self, objective, state, settings, validation, interrupt, incremental):
+        """Run the solver's training loop on ``state`` (changed in place)."""
+        fit_stochastic(
+            objective, state, self, settings, validation, interrupt, incremental
+        )
+
+
+class _MinibatchSolver(Solver):
+    """A stochastic optimizer class, its options and its automatic step."""
+
+    optimizer_class: type
+
+    def optimizer_options(self, settings):
+        return {}
+
+    def auto_learning_rate(self, objective, state, settings):
+        raise NotImplementedError
+
+    def make_optimizer(self, objective, state, settings):
+        learning_rate = settings.learning_rate_init
+        if learning_rate == "auto":
+            learning_rate = self.auto_learning_rate(objective, state, settings)
+        return self.optimizer_class(
+            state.theta,
+            learning_rate,
+            schedule=settings.learning_rate,
+            power_t=settings.power_t,
+            **self.optimizer_options(settings),
+        )
+
+
+class SGDSolver(_MinibatchSolver):
+    """Minibatch SGD with (Nesterov) momentum; automatic step from the curvature."""
+
+    name = "sgd"
+    optimizer_class = SGD
+    fused_blas_step = True
+    preconditioned = True
+
+    def optimizer_options(self, settings):
+        return {
+            "momentum": settings.momentum,
+            "nesterov": settings.nesterovs_momentum,
+        }
+
+    def auto_learning_rate(self, objective, state, settings):
+        """``(1 - momentum) / lambda_max(P (G + 2 alpha I_W) P)``.
+
+        ``G`` is the Gauss-Newton matrix of the data term at the starting weights,
+        ``2 alpha`` the curvature of the penalty and ``P`` the output-scale
+        preconditioner: momentum's effective step is then below the inverse of
+        the largest curvature, stable whatever the scale of X, y or alpha.
+        """
+        return (1 - settings.momentum) / _starting_curvature(objective, state)
+
+
+class AdamSolver(_MinibatchSolver):
+    """Adam; its automatic step is the usual 1e-3 (Adam normalises the gradient)."""
+
+    name = "adam"
+    optimizer_class = Adam
+
+    def optimizer_options(self, settings):
+        return {
+            "beta_1": settings.beta_1,
+            "beta_2": settings.beta_2,
+            "epsilon": settings.epsilon,
+        }
+
+    def auto_learning_rate(self, objective, state, settings):
+        return 1e-3
+
+
+class LBFGSSolver(Solver):
+    """scipy's L-BFGS-B on the full-batch J with its exact gradient."""
+
+    name = "lbfgs"
+    unit = "iteration"
+    stochastic = False
+    needs_smooth_loss = True
+    divergence_advice = (
+        "Scale the data (for example with StandardScaler) or lower alpha."
+    )
+
+    def train(self, objective, state, settings, validation, interrupt, incremental):
+        fit_lbfgs(objective, state, self, settings, interrupt)
+
+
+#: Every solver by its ``solver=`` name.
+SOLVERS = {solver.name: solver for solver in (SGDSolver(), AdamSolver(), LBFGSSolver())}
+
+
+def preconditioner(layout, output_scale, dtype):
+    """Diagonal ``P``: the output unit's target scale on its weights and bias.
+
+    sgd steps in ``u = theta / P``, so that an output whose target spreads over
+    a wide range (y in the hundreds) is as well conditioned as a standardised
+    one. The objective, and so its stationary points, do not change.
+    """
+    scale = np.ones(layout.n_params, dtype=dtype)
+    coefs, intercepts, _ = layout.views(scale)
+    coefs[-1][...] = output_scale
+    intercepts[-1][...] = output_scale
+    return scale
+
+
+def _starting_curvature(objective, state):
+    """Largest curvature of J at the starting weights, on up to 1000 rows."""
+    theta, layout, rng = state.theta, state.layout, state.rng
+    rows = slice(None)
+    if objective.n_samples > STEP_SIZE_ROWS:
+        rows = np.sort(rng.choice(objective.n_samples, STEP_SIZE_ROWS, replace=False))
+    scale = preconditioner(layout, state.output_scale, theta.dtype)
+    start = state.curvature_direction
+    n_iter = POWER_ITERATIONS if start is None else WARM_POWER_ITERATIONS
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        curvature, state.curvature_direction = objective.rows(rows).max_curvature(
+            theta, rng, scale, n_iter, start
+        )
+    if not np.isfinite(curvature) or curvature <= 0:
+        raise ValueError(
+            "Could not choose a step size: the curvature of the objective at "
+            f"the initial weights is {curvature:.3g} (saturated outputs or "
+            "overflow: the data are badly scaled). Scale the data (for example "
+            "with StandardScaler) or set learning_rate_init."
+        )
+    return curvature

@@ -1,0 +1,334 @@
+"""The stochastic training loop: epochs of minibatch steps, stopping, early stopping.
+
+Nothing here sees an estimator. The loop gets the problem (an
+:class:`~skreg._objective.Objective`), the training state, the solver's record
+(:mod:`skreg._solvers`), the estimator's parameters as ``settings`` (read-only
+attributes: ``max_iter``, ``tol``, ...) and, for early stopping, a
+:class:`Validation` that knows how the estimator scores held-out data.
+"""
+
+import time
+import warnings
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from skreg._faults import (
+    DivergenceError,
+    divergence,
+    not_finite_at_start,
+    warn_interrupted,
+)
+from skreg._network import Workspace, predict_raw
+from skreg._progress import Progress
+
+#: Rows on which J is checked at the final weights of a stochastic fit.
+FINAL_CHECK_ROWS = 64
+#: How often the automatic step is quartered after a blow-up before giving up.
+AUTO_STEP_RETRIES = 10
+
+
+class TrainingState:
+    """Everything a fit produces, assigned to the estimator only on success."""
+
+    def __init__(self, theta, layout, rng, n_iter=0, t=0):
+        self.theta = theta
+        self.layout = layout
+        self.optimizer = None
+        self.rng = rng
+        self.n_iter = n_iter
+        self.t = t
+        self.loss_curve = []
+        # False until the first optimizer step of this call: a non-finite J
+        # before it is an error in the data, not a divergence.
+        self.stepped = False
+        self.best_loss = np.inf
+        self.no_improvement = 0
+        # Validation scores of the fit this one continues (warm_start).
+        self.previous_validation_scores = []
+        self.validation_scores = None
+        self.best_validation_score = None
+        self.loss = None
+        self.interrupted = False
+        self.output_scale = None
+        # The last epoch's estimate of J as (data term, penalty), for verbose.
+        self.epoch_parts = (np.nan, np.nan)
+        self.progress = Progress(0, 1)
+        # The last vector of the step size's power iteration (see
+        # Objective.gauss_newton): a warm start begins its estimate there.
+        self.curvature_direction = None
+
+
+class Validation(NamedTuple):
+    """How the estimator holds out and scores data for early stopping."""
+
+    #: ``stratify(Y)``: labels to stratify the split by, or None.
+    stratify: Callable
+    #: ``score(Y_val, raw, sample_weight)``: the held-out score (higher is better).
+    score: Callable
+
+
+def batch_size(settings, n_samples):
+    """The minibatch size: ``"auto"`` is ``min(200, n)``; larger ones are clipped."""
+    if settings.batch_size == "auto":
+        return min(200, n_samples)
+    if settings.batch_size > n_samples:
+        warnings.warn(
+            f"Got batch_size={settings.batch_size} larger than the {n_samples} "
+            "samples: clipping it to the number of samples.",
+            UserWarning,
+            stacklevel=6,
+        )
+    # int(): batch_size=True passes the Integral constraint.
+    return min(int(settings.batch_size), n_samples)
+
+
+class _MinibatchStep:
+    """One optimizer step on a minibatch's estimate of J (built once per epoch)."""
+
+    def __init__(self, objective, state, solver, settings, size):
+        layout, theta = objective.layout, state.theta
+        self.objective, self.state, self.solver = objective, state, solver
+        self.batch_size = size
+        self.total_weight = float(objective.sample_weight.sum(dtype=np.float64))
+        self.grad = np.empty_like(theta)
+        self.workspace = Workspace(layout, size, theta.dtype)
+        # Large networks under sgd: the products build the step -lr * g
+        # themselves (penalty's share first, then the data gradient added by
+        # the weight-gradient product), which saves passes over the weights.
+        self.fused = solver.fused_blas_step and self.workspace.scipy_blas
+        # Only the automatic step is taken in the preconditioned coordinates; a
+        # step set by hand is plain SGD on J.
+        self.precondition = (
+            solver.preconditioned
+            and settings.learning_rate_init == "auto"
+            and np.any(state.output_scale != 1)
+        )
+        coefs = layout.views(theta)[0]
+        # The weights whose penalty gradient the optimizer adds (all but the
+        # preconditioned output weights, handled here).
+        self.decay_stop = layout.n_weights - (
+            coefs[-1].size if self.precondition else 0
+        )
+        self.weights = theta[: layout.n_weights]
+        self.output_weights = coefs[-1]
+        self.penalty_grad = np.empty_like(coefs[-1])
+        self.output_scale_sq = state.output_scale**2
+
+    def __call__(self, rows, size):
+        """Step on ``rows``; returns the minibatch's data term and penalty."""
+        objective, state = self.objective, self.state
+        theta, optimizer, grad = state.theta, state.optimizer, self.grad
+        # n / (batch size * S): the minibatch sum estimates L without bias.
+        scale = objective.n_samples / (size * self.total_weight)
+        lr = optimizer.learning_rate
+        if self.fused:
+            objective.penalty_gradient(
+                self.weights, scale=-lr, out=grad[: self.weights.size]
+            )
+        value, _ = objective.data_term_and_grad(
+            theta, grad, rows, scale, self.workspace,
+            grad_scale=-lr if self.fused else 1.0, accumulate=self.fused,
+        )
+        penalty = objective.penalty(theta, scipy_blas=self.workspace.scipy_blas)
+        if not np.isfinite(value + penalty):
+            if not state.stepped:
+                raise not_finite_at_start(objective)
+            raise divergence("loss", state.n_iter + 1, self.solver.divergence_advice)
+        if self.precondition:
+            self._precondition_output_layer()
+        if self.fused:
+            optimizer.step(theta, grad)
+        else:
+            decay = (self.decay_stop, objective.penalty_slope)
+            optimizer.update(theta, grad, decay=decay)
+        state.stepped = True
+        return value, penalty
+
+    def _precondition_output_layer(self):
+        grad_coefs, grad_intercepts, _ = self.objective.layout.views(self.grad)
+        if not self.fused:
+            # The penalty's gradient of the output weights before scaling; the
+            # optimizer adds that of the other weights.
+            grad_coefs[-1] += self.objective.penalty_gradient(
+                self.output_weights, out=self.penalty_grad
+            )
+        grad_coefs[-1] *= self.output_scale_sq
+        grad_intercepts[-1] *= self.output_scale_sq
+
+
+def run_epoch(objective, state, solver, settings, interrupt):
+    """One pass over the data in minibatches; returns the epoch's estimate of J.
+
+    The weights are left as they were after the last complete minibatch, also
+    when a Ctrl-C arrives; a non-finite loss or weight raises DivergenceError.
+    """
+    n_samples = objective.n_samples
+    step = _MinibatchStep(
+        objective, state, solver, settings, batch_size(settings, n_samples)
+    )
+    order = state.rng.permutation(n_samples) if settings.shuffle else None
+    data_sum, penalty_sum, n_batches = 0.0, 0.0, 0
+    for start in range(0, n_samples, step.batch_size):
+        stop = start + step.batch_size
+        rows = slice(start, stop) if order is None else order[start:stop]
+        size = min(stop, n_samples) - start
+        value, penalty = step(rows, size)
+        data_sum += value * size / n_samples
+        penalty_sum += penalty
+        n_batches += 1
+        state.t += size
+        if interrupt.is_set():
+            break
+    if not np.all(np.isfinite(state.theta)):
+        raise divergence("weights", state.n_iter + 1, solver.divergence_advice)
+    state.epoch_parts = (data_sum, penalty_sum / n_batches)
+    return data_sum + penalty_sum / n_batches
+
+
+class EarlyStopping:
+    """A held-out part of the data, its score per epoch and the best weights."""
+
+    def __init__(self, objective, state, settings, validation):
+        n = objective.n_samples
+        n_val = int(round(settings.validation_fraction * n))
+        if n_val < 1 or n - n_val < 1:
+            raise ValueError(
+                f"early_stopping needs at least one validation and one training "
+                f"sample: validation_fraction={settings.validation_fraction} of "
+                f"{n} samples leaves {n_val} for validation and {n - n_val} for "
+                "training."
+            )
+        X, X_val, Y, Y_val, sw, sw_val = train_test_split(
+            objective.X, objective.Y, objective.sample_weight,
+            test_size=settings.validation_fraction, random_state=state.rng,
+            stratify=validation.stratify(objective.Y),
+        )
+        if not sw_val.sum(dtype=np.float64) > 0:
+            raise ValueError(
+                "The sample weights of the early_stopping validation part sum to "
+                "zero; give more samples non-zero weight or change "
+                "validation_fraction or random_state."
+            )
+        self.train = objective.with_data(X, Y, sw)
+        self.X_val, self.Y_val, self.sw_val = X_val, Y_val, sw_val
+        self.score = validation.score
+        self.best_theta = state.theta.copy()
+        state.validation_scores = list(state.previous_validation_scores)
+        state.best_validation_score = -np.inf
+
+    def update(self, state, tol, advice):
+        """Score the epoch's weights; True when they improved by more than ``tol``."""
+        theta = state.theta
+        activation = self.train.activation
+        raw = predict_raw(self.X_val, *state.layout.views(theta), activation)
+        if not np.all(np.isfinite(raw)):
+            # The epoch's last step, not yet checked by a minibatch loss.
+            raise divergence("validation output", state.n_iter, advice)
+        score = self.score(self.Y_val, raw, self.sw_val)
+        state.validation_scores.append(score)
+        improved = score > state.best_validation_score + tol
+        if score > state.best_validation_score:
+            state.best_validation_score = score
+            np.copyto(self.best_theta, theta)
+        return improved
+
+    def restore(self, state):
+        """Keep the best weights seen (the last good ones after a Ctrl-C)."""
+        if not state.interrupted:
+            np.copyto(state.theta, self.best_theta)
+        state.best_loss = None
+
+
+def fit_stochastic(objective, state, solver, settings, validation, interrupt,
+                   incremental):
+    """Train ``state.theta`` on J with ``state.optimizer``: ``max_iter`` epochs or one.
+
+    With the automatic step, a blow-up restores the last good weights and
+    retries with a quarter of the step; a step set by hand raises instead.
+    """
+    early = EarlyStopping(objective, state, settings, validation) if (
+        settings.early_stopping and not incremental
+    ) else None
+    train = early.train if early else objective
+    if float(train.sample_weight.sum(dtype=np.float64)) <= 0:
+        raise ValueError("The sample weights of the training part sum to zero.")
+    retries_left = AUTO_STEP_RETRIES if settings.learning_rate_init == "auto" else 0
+    checkpoint = state.theta.copy()
+    epochs_left = 1 if incremental else settings.max_iter
+    while epochs_left > 0:
+        started = time.perf_counter()
+        try:
+            epoch_loss = run_epoch(train, state, solver, settings, interrupt)
+        except DivergenceError:
+            if retries_left == 0:
+                raise
+            retries_left -= 1
+            np.copyto(state.theta, checkpoint)
+            solver.restart(state.optimizer)
+            continue
+        epochs_left -= 1
+        if interrupt.is_set():
+            warn_interrupted(state, solver.unit)
+            break
+        if _end_epoch(state, epoch_loss, checkpoint, early, solver, settings, started):
+            break
+    else:
+        if not incremental:
+            warnings.warn(
+                f"Stochastic optimizer: maximum iterations ({settings.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+    if early:
+        early.restore(state)
+    _check_final_loss(train, state, solver)
+
+
+def _end_epoch(state, epoch_loss, checkpoint, early, solver, settings, started):
+    """Record the epoch and apply the stopping rule; True to stop training."""
+    optimizer = state.optimizer
+    state.n_iter += 1
+    state.loss_curve.append(epoch_loss)
+    state.loss = epoch_loss
+    optimizer.end_epoch(state.t)
+    if epoch_loss <= state.best_loss:
+        np.copyto(checkpoint, state.theta)
+    if early:
+        improved = early.update(state, settings.tol, solver.divergence_advice)
+    else:
+        improved = epoch_loss < state.best_loss - settings.tol
+    state.best_loss = min(state.best_loss, epoch_loss)
+    state.no_improvement = 0 if improved else state.no_improvement + 1
+    _report_epoch(state, started)
+    if state.no_improvement > settings.n_iter_no_change:
+        if optimizer.should_stop():
+            return True
+        state.no_improvement = 0
+    return False
+
+
+def _check_final_loss(objective, state, solver):
+    """Raise DivergenceError if J is not finite at the final weights.
+
+    Every step but the last is checked by the loss of the next minibatch; the
+    last one is checked here, on a few rows (finite weights can still overflow
+    the forward pass).
+    """
+    value = objective.final_loss(state.theta, FINAL_CHECK_ROWS)
+    if not np.all(np.isfinite(value)):
+        raise divergence("loss", state.n_iter, solver.divergence_advice)
+
+
+def _report_epoch(state, started):
+    """Report the epoch just finished (``verbose``): J, its parts, timing."""
+    data, penalty = state.epoch_parts
+    state.progress.report(
+        state.n_iter, state.loss, data, penalty, time.perf_counter() - started,
+        learning_rate=state.optimizer.learning_rate,
+        validation=state.validation_scores[-1] if state.validation_scores else None,
+    )

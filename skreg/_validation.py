@@ -1,0 +1,85 @@
+"""Checks of parameters and data that scikit-learn's validation does not make."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils.validation import _check_sample_weight
+
+
+def hidden_layer_sizes(value):
+    """``hidden_layer_sizes`` as a tuple of positive ints, or a clear error."""
+    sizes = (value,) if isinstance(value, Integral) else value
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        raise TypeError(
+            "hidden_layer_sizes must be an int or a sequence of positive ints, "
+            f"got {value!r}."
+        ) from None
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+            raise ValueError(
+                "hidden_layer_sizes must contain positive ints only, got "
+                f"{value!r}."
+            )
+    return tuple(int(size) for size in sizes)
+
+
+def check_n_features(X):
+    if X.shape[1] == 0:
+        raise ValueError(
+            f"0 feature(s) (shape={X.shape}) while a minimum of 1 is required."
+        )
+
+
+def sample_weights(sample_weight, X):
+    """Checked weights in the dtype of X (ones when None).
+
+    Checked in float64 and rescaled before any cast to float32, so that finite
+    weights never overflow to inf or vanish to 0.
+    """
+    if sample_weight is None:
+        return np.ones(X.shape[0], dtype=X.dtype)
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    return _rescale_weights(sample_weight).astype(X.dtype, copy=False)
+
+
+def _rescale_weights(sample_weight):
+    """Divide the weights by a power of two when their sum could over/underflow.
+
+    J does not change when all weights are multiplied by a constant, and a power
+    of two keeps every ratio exact; weights of ordinary size are left untouched.
+    """
+    top = float(sample_weight.max())
+    if 2.0**-64 <= top <= 2.0**64:
+        return sample_weight
+    return np.ldexp(sample_weight, -int(np.frexp(top)[1]))
+
+
+def targets_as(Y, dtype):
+    """Targets in the dtype of X; finite y beyond float32's range is an error.
+
+    Bool targets (the classifier's label indicators) stay bool, an eighth of the
+    memory of float64: the objective converts the rows the loss reads.
+    """
+    if Y.dtype == bool:
+        return Y
+    with np.errstate(over="ignore"):
+        converted = Y.astype(dtype, copy=False)
+    if converted is not Y and not np.all(np.isfinite(converted)):
+        raise ValueError(
+            f"y has values too large for {np.dtype(dtype)}, the dtype of X (max "
+            f"|y| = {float(np.max(np.abs(Y))):.3g}). Scale y, or pass X as float64."
+        )
+    return converted
+
+
+def check_target_domain(loss, Y):
+    if not loss.check_y(Y):
+        raise ValueError(
+            f"loss={loss.name!r} requires targets in the domain {loss.y_domain}."
+        )
