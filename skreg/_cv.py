@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 from threadpoolctl import threadpool_limits
 
 from skreg._base import fresh_objective
+from skreg._docstrings import fill_docstring
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
 
 #: The grid spans this many decades below its largest value.
@@ -175,23 +176,8 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         alphas = self._alpha_grid(X_checked, y_checked, sample_weight)
         cv = check_cv(self.cv, y_checked, classifier=isinstance(self, ClassifierMixin))
         splits = list(cv.split(X_checked, y_checked))
-        scorer = check_scoring(estimator, scoring=self.scoring)
-        n_jobs = self.n_jobs or 1
-        # Folds in parallel: one BLAS thread per worker, not a pool each.
-        threads = None if n_jobs == 1 else 1
-        results = Parallel(n_jobs=n_jobs)(
-            delayed(_limited_path)(
-                threads,
-                estimator,
-                alphas,
-                X_checked,
-                y_checked,
-                sample_weight,
-                train,
-                test,
-                scorer,
-            )
-            for train, test in splits
+        results = self._fit_paths(
+            estimator, alphas, X_checked, y_checked, sample_weight, splits
         )
         self.alphas_ = alphas
         self.scores_ = np.array([scores for scores, _ in results])
@@ -207,6 +193,19 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
             if name.endswith("_") and not name.startswith("_"):
                 setattr(self, name, value)
         return self
+
+    def _fit_paths(self, estimator, alphas, X, y, sample_weight, splits):
+        """Every fold's path: a list of (scores, epochs) per fold."""
+        scorer = check_scoring(estimator, scoring=self.scoring)
+        n_jobs = self.n_jobs or 1
+        # Folds in parallel: one BLAS thread per worker, not a pool each.
+        threads = None if n_jobs == 1 else 1
+        return Parallel(n_jobs=n_jobs)(
+            delayed(_limited_path)(
+                threads, estimator, alphas, X, y, sample_weight, train, test, scorer
+            )
+            for train, test in splits
+        )
 
     def predict(self, X):
         """Predict with the network refitted at ``alpha_``.
@@ -249,60 +248,46 @@ def _cv_constraints(estimator_class):
     }
 
 
+@fill_docstring
 class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
     """MLP regressor with alpha chosen by cross-validation along a warm path.
 
     Parameters
     ----------
-    alphas : int or array-like, default=10
-        The alpha grid: an int is that many values on a log grid over four
-        decades below ``alpha_max``, the smallest alpha at which zero weights
-        are a local minimum of J for one hidden layer (the analogue of
-        LassoCV's ``alpha_max``); or explicit values. ``alphas_`` stores them
-        largest first, the order of the path.
+%(cv_parameters)s
 
-    cv : int, cross-validation generator or iterable, default=5
-        Folds, as in ``sklearn.model_selection.check_cv``.
+%(parameters_without_alpha)s
 
-    scoring : str, callable or None, default=None
-        Held-out score; None is the estimator's ``score``.
-
-    n_jobs : int or None, default=None
-        Folds trained in parallel with joblib (one BLAS thread each).
-
-    The other parameters are those of :class:`L2MLPRegressor`.
+%(regressor_loss)s
 
     Attributes
     ----------
-    alpha_ : float
-        The alpha with the best mean held-out score.
+%(cv_attributes)s
 
-    alphas_ : ndarray of shape (n_alphas,)
-        The grid, largest first.
-
-    scores_ : ndarray of shape (n_folds, n_alphas)
-        Held-out score of every fold at every point of the path.
-
-    best_score_ : float
-        Mean held-out score at ``alpha_``.
-
-    n_iter_path_ : ndarray of shape (n_folds, n_alphas)
-        Epochs (lbfgs: iterations) spent at each point of each fold's path.
-
-    estimator_ : L2MLPRegressor
-        The network refitted on all data at ``alpha_``; its fitted attributes
-        (``coefs_``, ``intercepts_``, ``loss_curve_``, ...) are also set here.
+%(attributes)s
 
     See Also
     --------
     L2MLPRegressor : The network at one alpha.
+    sklearn.linear_model.RidgeCV : The linear model's analogue.
 
     Notes
     -----
-    Each fold trains along the grid from the largest alpha to the smallest,
-    every point warm-started from the previous one's weights and stopped by
-    the usual tolerance; the refit at ``alpha_`` starts afresh on all data.
-    Weights are never averaged across folds.
+%(cv_notes)s
+
+%(objective)s
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skreg import L2MLPRegressorCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = L2MLPRegressorCV(hidden_layer_sizes=(10,), alphas=4, cv=3,
+    ...                          max_iter=20, random_state=0)
+    >>> model.fit(X, (y - y.mean()) / y.std()).alphas_.shape
+    (4,)
+    >>> bool(model.alpha_ in model.alphas_)
+    True
     """
 
     _parameter_constraints = _cv_constraints(L2MLPRegressor)
@@ -311,10 +296,7 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         self,
         hidden_layer_sizes=(100,),
         *,
-        alphas=10,
-        cv=5,
-        scoring=None,
-        n_jobs=None,
+        alphas=10, cv=5, scoring=None, n_jobs=None,
         activation="relu",
         loss="squared_error",
         huber_delta=1.0,
@@ -327,20 +309,19 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=0.0001,
+        tol=1e-4,
         verbose=0,
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-08,
+        beta_1=0.9, beta_2=0.999, epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.alphas, self.cv, self.scoring, self.n_jobs = alphas, cv, scoring, n_jobs
         self.activation = activation
         self.loss = loss
         self.huber_delta = huber_delta
@@ -360,74 +341,59 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
-        self.alphas = alphas
-        self.cv = cv
-        self.scoring = scoring
-        self.n_jobs = n_jobs
 
     def _get_estimator(self):
         return L2MLPRegressor(**self._base_params())
 
 
+@fill_docstring
 class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
     """MLP classifier with alpha chosen by cross-validation along a warm path.
 
     Parameters
     ----------
-    alphas : int or array-like, default=10
-        The alpha grid: an int is that many values on a log grid over four
-        decades below ``alpha_max``, the smallest alpha at which zero weights
-        are a local minimum of J for one hidden layer (the analogue of
-        LassoCV's ``alpha_max``); or explicit values. ``alphas_`` stores them
-        largest first, the order of the path.
+%(cv_parameters)s
 
-    cv : int, cross-validation generator or iterable, default=5
-        Folds, as in ``sklearn.model_selection.check_cv`` (stratified for an int).
+%(parameters_without_alpha)s
 
-    scoring : str, callable or None, default=None
-        Held-out score; None is the estimator's ``score``.
-
-    n_jobs : int or None, default=None
-        Folds trained in parallel with joblib (one BLAS thread each).
-
-    The other parameters are those of :class:`L2MLPClassifier`.
+%(classifier_loss)s
 
     Attributes
     ----------
-    alpha_ : float
-        The alpha with the best mean held-out score.
+    classes_ : ndarray or list of ndarray
+        Class labels.
 
-    alphas_ : ndarray of shape (n_alphas,)
-        The grid, largest first.
+%(cv_attributes)s
 
-    scores_ : ndarray of shape (n_folds, n_alphas)
-        Held-out score of every fold at every point of the path.
-
-    best_score_ : float
-        Mean held-out score at ``alpha_``.
-
-    n_iter_path_ : ndarray of shape (n_folds, n_alphas)
-        Epochs (lbfgs: iterations) spent at each point of each fold's path.
-
-    estimator_ : L2MLPClassifier
-        The network refitted on all data at ``alpha_``; its fitted attributes
-        (``coefs_``, ``intercepts_``, ``loss_curve_``, ...) are also set here.
+%(attributes)s
 
     See Also
     --------
     L2MLPClassifier : The network at one alpha.
+    sklearn.linear_model.LogisticRegressionCV : The linear model's analogue.
 
     Notes
     -----
-    Each fold trains along the grid from the largest alpha to the smallest,
-    every point warm-started from the previous one's weights and stopped by
-    the usual tolerance; the refit at ``alpha_`` starts afresh on all data.
-    Weights are never averaged across folds.
+%(cv_notes)s
+
+%(objective)s
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skreg import L2MLPClassifierCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> model = L2MLPClassifierCV(hidden_layer_sizes=(10,), alphas=4, cv=3,
+    ...                           max_iter=30, random_state=0).fit(X, y)
+    >>> model.scores_.shape
+    (3, 4)
+    >>> model.predict_proba(X[:2]).shape
+    (2, 3)
     """
 
     _parameter_constraints = _cv_constraints(L2MLPClassifier)
@@ -436,10 +402,7 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         self,
         hidden_layer_sizes=(100,),
         *,
-        alphas=10,
-        cv=5,
-        scoring=None,
-        n_jobs=None,
+        alphas=10, cv=5, scoring=None, n_jobs=None,
         activation="relu",
         loss="log_loss",
         solver="sgd",
@@ -450,20 +413,19 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         max_iter=200,
         shuffle=True,
         random_state=None,
-        tol=0.0001,
+        tol=1e-4,
         verbose=0,
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-08,
+        beta_1=0.9, beta_2=0.999, epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.alphas, self.cv, self.scoring, self.n_jobs = alphas, cv, scoring, n_jobs
         self.activation = activation
         self.loss = loss
         self.solver = solver
@@ -481,15 +443,9 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
-        self.alphas = alphas
-        self.cv = cv
-        self.scoring = scoring
-        self.n_jobs = n_jobs
 
     def _get_estimator(self):
         return L2MLPClassifier(**self._base_params())

@@ -1,4 +1,11 @@
-"""Parameter and attribute text shared by the estimators' docstrings."""
+"""Parameter and attribute text shared by the estimators' docstrings.
+
+The four public classes write ``%(name)s`` where a fragment goes, and
+:func:`fill_docstring` puts the fragments in: the network's parameters are
+documented once, for the estimators and for the CV estimators alike.
+"""
+
+import re
 
 from skreg._activations import ACTIVATIONS
 
@@ -174,3 +181,95 @@ OBJECTIVE_NOTES = """
     regressor, and ``a / (2 n)`` resp. ``a / (2 batch_size)`` for the
     classifier); PyTorch's ``weight_decay`` on the weights is ``2 * alpha``;
     Keras' ``l2`` is ``alpha``."""
+
+
+REGRESSOR_LOSS_PARAMETERS = """
+    loss : {"squared_error", "absolute_error", "huber", "quantile", \
+"poisson"}, default="squared_error"
+        Per-sample loss, the mean over outputs of: ``(y - f)^2``, ``|y - f|``,
+        Huber's loss with threshold ``huber_delta``, the pinball loss
+        ``max(q r, (q - 1) r)`` with ``r = y - f`` and ``q = quantile`` (the fit
+        predicts the q-quantile of y), or the Poisson deviance
+        ``2 (y log(y / mu) - y + mu)`` with ``mu = exp(f)`` (log link; y >= 0).
+
+    huber_delta : float, default=1.0
+        Threshold between the quadratic and linear parts of the Huber loss
+        (``loss="huber"`` only).
+
+    quantile : float, default=0.5
+        The quantile ``q`` in (0, 1) that ``loss="quantile"`` predicts; 0.5 is
+        the median. Fits at 0.05 and 0.95 bound a 90% prediction interval."""
+
+CLASSIFIER_LOSS_PARAMETERS = """
+    loss : {"log_loss"}, default="log_loss"
+        The only loss of the classifier."""
+
+CV_PARAMETERS = """
+    alphas : int or array-like, default=10
+        The alpha grid: an int is that many values on a log grid over four
+        decades below ``alpha_max``, the smallest alpha at which zero weights
+        are a local minimum of J for one hidden layer (the analogue of
+        LassoCV's ``alpha_max``); or explicit values. ``alphas_`` stores them
+        largest first, the order of the path.
+
+    cv : int, cross-validation generator or iterable, default=5
+        Folds, as in ``sklearn.model_selection.check_cv`` (stratified for an int
+        when the estimator is a classifier).
+
+    scoring : str, callable or None, default=None
+        Held-out score; None is the estimator's ``score``.
+
+    n_jobs : int or None, default=None
+        Folds trained in parallel with joblib (one BLAS thread each)."""
+
+CV_ATTRIBUTES = """
+    alpha_ : float
+        The alpha with the best mean held-out score.
+
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid, largest first.
+
+    scores_ : ndarray of shape (n_folds, n_alphas)
+        Held-out score of every fold at every point of the path.
+
+    best_score_ : float
+        Mean held-out score at ``alpha_``.
+
+    n_iter_path_ : ndarray of shape (n_folds, n_alphas)
+        Epochs (lbfgs: iterations) spent at each point of each fold's path.
+
+    estimator_ : estimator
+        The network refitted on all data at ``alpha_``; its fitted attributes,
+        listed below, are also set on the CV estimator."""
+
+CV_NOTES = """
+    Each fold trains along the grid from the largest alpha to the smallest,
+    every point warm-started from the previous one's weights and stopped by
+    the usual tolerance; the refit at ``alpha_`` starts afresh on all data.
+    Weights are never averaged across folds: hidden units are not aligned
+    between networks."""
+
+
+def _without(fragment, name):
+    """``fragment`` without the entry of parameter ``name``."""
+    entries = re.split(r"\n\n(?=    \w)", fragment.strip("\n"))
+    return "\n\n".join(e for e in entries if not e.startswith(f"    {name} :"))
+
+
+FRAGMENTS = {
+    "parameters": SHARED_PARAMETERS.strip("\n"),
+    "parameters_without_alpha": _without(SHARED_PARAMETERS, "alpha"),
+    "regressor_loss": REGRESSOR_LOSS_PARAMETERS.strip("\n"),
+    "classifier_loss": CLASSIFIER_LOSS_PARAMETERS.strip("\n"),
+    "cv_parameters": CV_PARAMETERS.strip("\n"),
+    "attributes": SHARED_ATTRIBUTES.strip("\n"),
+    "cv_attributes": CV_ATTRIBUTES.strip("\n"),
+    "objective": OBJECTIVE_NOTES.strip("\n"),
+    "cv_notes": CV_NOTES.strip("\n"),
+}
+
+
+def fill_docstring(cls):
+    """Class decorator: put the shared fragments where ``%(name)s`` stands."""
+    cls.__doc__ = cls.__doc__ % FRAGMENTS
+    return cls

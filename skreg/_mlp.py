@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from skreg._base import _BaseL2MLP
-from skreg._docstrings import OBJECTIVE_NOTES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from skreg._docstrings import fill_docstring
 from skreg._labels import (
     check_label_kinds,
     column_to_1d,
@@ -21,16 +21,7 @@ from skreg._labels import (
 from skreg._losses import REGRESSION_LOSSES
 
 
-def _fill_docstring(cls):
-    cls.__doc__ = (
-        cls.__doc__.replace("%(parameters)s", SHARED_PARAMETERS.strip("\n"))
-        .replace("%(attributes)s", SHARED_ATTRIBUTES.strip("\n"))
-        .replace("%(objective)s", OBJECTIVE_NOTES.strip("\n"))
-    )
-    return cls
-
-
-@_fill_docstring
+@fill_docstring
 class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
     """Multilayer perceptron regressor on an exactly L2-penalised loss.
 
@@ -38,21 +29,7 @@ class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
     ----------
 %(parameters)s
 
-    loss : {"squared_error", "absolute_error", "huber", "quantile", \
-"poisson"}, default="squared_error"
-        Per-sample loss, the mean over outputs of: ``(y - f)^2``, ``|y - f|``,
-        Huber's loss with threshold ``huber_delta``, the pinball loss
-        ``max(q r, (q - 1) r)`` with ``r = y - f`` and ``q = quantile`` (the fit
-        predicts the q-quantile of y), or the Poisson deviance
-        ``2 (y log(y / mu) - y + mu)`` with ``mu = exp(f)`` (log link; y >= 0).
-
-    huber_delta : float, default=1.0
-        Threshold between the quadratic and linear parts of the Huber loss
-        (``loss="huber"`` only).
-
-    quantile : float, default=0.5
-        The quantile ``q`` in (0, 1) that ``loss="quantile"`` predicts; 0.5 is
-        the median. Fits at 0.05 and 0.95 bound a 90% prediction interval.
+%(regressor_loss)s
 
     Attributes
     ----------
@@ -224,7 +201,7 @@ class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
         return tags
 
 
-@_fill_docstring
+@fill_docstring
 class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
     """Multilayer perceptron classifier on an exactly L2-penalised log-loss.
 
@@ -235,8 +212,7 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
     ----------
 %(parameters)s
 
-    loss : {"log_loss"}, default="log_loss"
-        The only loss of the classifier.
+%(classifier_loss)s
 
     Attributes
     ----------
