@@ -89,8 +89,8 @@ print(json.dumps({
 WHERE = r"""
 import json, sys, tracemalloc, warnings
 import numpy as np
-import skreg._base as base
-import skreg._network as network
+import skreg._objective as objective
+import skreg._training as training
 from skreg import L2MLPRegressor
 
 n, d, hidden, params, _ = json.loads(sys.argv[1])
@@ -117,9 +117,10 @@ def watch(module, name):
         return result
     setattr(module, name, wrapper)
 
-for name in ("penalty", "gauss_newton_max_eigenvalue", "train_test_split"):
-    watch(base, name)
-watch(network, "backward")
+for name in ("penalty", "gauss_newton"):
+    watch(objective.Objective, name)
+watch(training, "train_test_split")
+watch(objective, "backward")
 tracemalloc.start(12)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

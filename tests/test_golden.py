@@ -11,10 +11,12 @@ recorded in ``data/golden.npz`` by ``make_golden.py``, on commit a719815, before
 the rewrite of the training engine.
 
 This test compares the current code with that file to a tolerance: rtol=1e-9,
-atol=1e-12 for a case fitted in float64, rtol=2e-5, atol=1e-6 for one fitted in
+atol=1e-11 for a case fitted in float64, rtol=2e-5, atol=5e-5 for one fitted in
 float32 (all its float arrays, the loss curve included, as they are computed in
 float32), and exactly for integers (iteration counts, labels). The tolerance is
-only there because another CPU's BLAS kernels may round differently. On the
+only there because another CPU's BLAS kernels may round differently (OpenBLAS's
+kernels without FMA, forced with OPENBLAS_CORETYPE, needed atol 2e-12 and 1.5e-5
+on 4 cases). On the
 machine that wrote the file, the refactor must be bit-identical: check that with
 ``python tests/make_golden.py --check``.
 
@@ -31,8 +33,8 @@ import pytest
 from golden_cases import CASES, DIGEST, GOLDEN_PATH, load_golden, run_case
 
 TOLERANCES = {
-    "float64": {"rtol": 1e-9, "atol": 1e-12},
-    "float32": {"rtol": 2e-5, "atol": 1e-6},
+    "float64": {"rtol": 1e-9, "atol": 1e-11},
+    "float32": {"rtol": 2e-5, "atol": 5e-5},
 }
 
 
