@@ -10,9 +10,15 @@ The penalty ``alpha * sum ||W||^2`` and its gradient ``2 alpha W`` are written
 here and nowhere else; the training loops ask for them.
 """
 
+from dataclasses import dataclass, replace
+from typing import Any
+
 import numpy as np
 
+from skreg._activations import Activation
+from skreg._losses import Loss
 from skreg._network import (
+    Layout,
     backward,
     forward,
     initialize,
@@ -21,6 +27,7 @@ from skreg._network import (
 )
 
 
+@dataclass(eq=False)
 class Objective:
     """J of one network on one data set (see the module docstring).
 
@@ -43,14 +50,13 @@ class Objective:
         Strength of the penalty.
     """
 
-    def __init__(self, layout, activation, loss, X, Y, sample_weight, alpha):
-        self.layout = layout
-        self.activation = activation
-        self.loss = loss
-        self.X = X
-        self.Y = Y
-        self.sample_weight = sample_weight
-        self.alpha = alpha
+    layout: Layout
+    activation: Activation
+    loss: Loss
+    X: Any
+    Y: np.ndarray
+    sample_weight: np.ndarray
+    alpha: float
 
     @property
     def dtype(self):
@@ -62,9 +68,7 @@ class Objective:
 
     def with_data(self, X, Y, sample_weight):
         """The same problem on other data (a split, a subset of rows)."""
-        return Objective(
-            self.layout, self.activation, self.loss, X, Y, sample_weight, self.alpha
-        )
+        return replace(self, X=X, Y=Y, sample_weight=sample_weight)
 
     def rows(self, rows):
         """The same problem on ``rows`` of the data, targets in the dtype of X."""
