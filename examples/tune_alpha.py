@@ -2,7 +2,8 @@
 
 Too large an alpha shrinks the weights until the network underfits; too small lets
 it fit noise. Cross-validation picks the balance. Prints the mean CV R^2 of every
-alpha and the winner, and saves the curve as tune_alpha.png.
+alpha and the winner, and saves the curve as tune_alpha.png if matplotlib is
+installed (``pip install -e ".[examples]"``); without it the picture is skipped.
 
     python examples/tune_alpha.py [--outdir DIR] [--small]
 """
@@ -12,7 +13,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure  # Agg-rendered, no pyplot, no display
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
@@ -51,6 +51,14 @@ def main(outdir=".", small=False):
 
 
 def _plot(search, alphas, best, outdir):
+    try:
+        from matplotlib.figure import Figure  # Agg-rendered, no pyplot, no display
+    except ImportError:
+        print(
+            "matplotlib not installed: skipped tune_alpha.png "
+            '(pip install -e ".[examples]" to save it)'
+        )
+        return
     mean = search.cv_results_["mean_test_score"]
     std = search.cv_results_["std_test_score"]
     fig = Figure(figsize=(6, 4))

@@ -1,5 +1,7 @@
 """The examples run and print what they claim."""
 
+import sys
+
 
 def test_tune_alpha_prints_every_alpha_and_the_winner(load_example, capsys, tmp_path):
     search = load_example("tune_alpha").main(tmp_path, small=True)
@@ -29,3 +31,21 @@ def test_plot_cv_path_shows_underfitting_and_marks_alpha(
     # The top of the grid shrinks the network to a constant: it underfits.
     assert mean[0] < search.best_score_ - 0.3
     assert search.best_score_ > 0.4
+
+
+def test_tune_alpha_runs_without_matplotlib(
+    load_example, capsys, tmp_path, monkeypatch
+):
+    # The README's first command runs in a bare install: no matplotlib.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    search = load_example("tune_alpha").main(tmp_path, small=True)
+    out = capsys.readouterr().out
+    alphas = search.cv_results_["param_l2mlpregressor__alpha"]
+    # Header, one line per alpha, the winner, the skipped picture.
+    assert out.count("\n") == len(alphas) + 3
+    assert out.splitlines()[-1] == (
+        "matplotlib not installed: skipped tune_alpha.png "
+        '(pip install -e ".[examples]" to save it)'
+    )
+    assert not (tmp_path / "tune_alpha.png").exists()
