@@ -221,6 +221,12 @@ class _BaseL2MLP(BaseEstimator, ABC):
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._validate_params()
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: it runs one "
+                "epoch on the data it is given, with no held-out part. Set "
+                "early_stopping=False, or use fit."
+            )
         sizes = hidden_layer_sizes(self.hidden_layer_sizes)
         snapshot = dict(self.__dict__)
         try:
@@ -267,6 +273,10 @@ class _BaseL2MLP(BaseEstimator, ABC):
             state = TrainingState(theta, objective.layout, rng)
         else:
             state = self._continued_state(objective.layout, objective.dtype)
+            if not incremental:
+                # A warm-started fit is a new fit from these weights: its
+                # stopping rule starts afresh (partial_fit's epochs go on).
+                state.best_loss, state.no_improvement = np.inf, 0
             output_scale = self._output_scale_.astype(objective.dtype)
         state.output_scale = output_scale
         previous = getattr(self, "_optimizer", None)

@@ -7,6 +7,7 @@ attributes: ``max_iter``, ``tol``, ...) and, for early stopping, a
 :class:`Validation` that knows how the estimator scores held-out data.
 """
 
+import math
 import time
 import warnings
 from collections.abc import Callable
@@ -189,23 +190,37 @@ def run_epoch(objective, state, solver, settings, interrupt):
     return data_sum + penalty_sum / n_batches
 
 
+def _check_split_sizes(n, fraction, stratify):
+    """Both parts of early stopping's split are large enough for what they do.
+
+    The validation part needs 2 rows for a score (R^2 is undefined on one) and,
+    stratified, a row per class; so does the training part per class. The sizes
+    are train_test_split's own: ceil(fraction * n) rows are held out.
+    """
+    n_val = math.ceil(fraction * n)
+    n_classes = 0 if stratify is None else len(np.unique(stratify))
+    need_val, need_train = max(2, n_classes), max(1, n_classes)
+    if n_val >= need_val and n - n_val >= need_train:
+        return
+    per_class = f" (one per class, {n_classes} classes)" if n_classes else ""
+    raise ValueError(
+        f"early_stopping needs at least {need_val} validation and {need_train} "
+        f"training samples{per_class}: validation_fraction={fraction} of {n} "
+        f"samples holds out {n_val} and leaves {n - n_val} for training. Change "
+        "validation_fraction, use more samples, or set early_stopping=False."
+    )
+
+
 class EarlyStopping:
     """A held-out part of the data, its score per epoch and the best weights."""
 
     def __init__(self, objective, state, settings, validation):
-        n = objective.n_samples
-        n_val = int(round(settings.validation_fraction * n))
-        if n_val < 1 or n - n_val < 1:
-            raise ValueError(
-                f"early_stopping needs at least one validation and one training "
-                f"sample: validation_fraction={settings.validation_fraction} of "
-                f"{n} samples leaves {n_val} for validation and {n - n_val} for "
-                "training."
-            )
+        stratify = validation.stratify(objective.Y)
+        _check_split_sizes(objective.n_samples, settings.validation_fraction, stratify)
         X, X_val, Y, Y_val, sw, sw_val = train_test_split(
             objective.X, objective.Y, objective.sample_weight,
             test_size=settings.validation_fraction, random_state=state.rng,
-            stratify=validation.stratify(objective.Y),
+            stratify=stratify,
         )
         if not sw_val.sum(dtype=np.float64) > 0:
             raise ValueError(

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from skreg import L2MLPClassifier, L2MLPRegressor
@@ -328,3 +328,50 @@ def test_sigint_before_any_step_still_leaves_a_usable_model(monkeypatch):
         est.fit(X, Y)
     assert calls["n"] == 1
     assert np.all(np.isfinite(est.predict(X)))
+
+
+# --- early stopping's split, warm starts, partial_fit ---------------------------------
+
+
+@pytest.mark.parametrize("n, fraction", [(6, 0.1), (10, 0.1), (19, 0.1)])
+def test_early_stopping_with_a_one_row_validation_part_is_refused(n, fraction):
+    # ceil(fraction * n) rows are held out (train_test_split's rounding): one
+    # row has no R^2, and the old round() let 6 to 10 rows through to NaN scores.
+    est = L2MLPRegressor((3,), early_stopping=True, validation_fraction=fraction)
+    if int(np.ceil(fraction * n)) >= 2:
+        est.set_params(max_iter=2).fit(X[:n], Y[:n])
+        assert np.all(np.isfinite(est.validation_scores_))
+        return
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.1 of \d+ samples"):
+        est.fit(X[:n], Y[:n])
+
+
+def test_early_stopping_stratified_needs_a_row_per_class():
+    y = np.repeat([0, 1, 2], 10)
+    est = L2MLPClassifier((3,), early_stopping=True, validation_fraction=0.05)
+    with pytest.raises(ValueError, match=r"3 validation .*one per class"):
+        est.fit(X[:30], y)
+    est.set_params(validation_fraction=0.1, max_iter=2).fit(X[:30], y)
+    assert len(est.validation_scores_) == est.n_iter_
+
+
+def test_partial_fit_refuses_early_stopping():
+    est = L2MLPRegressor((3,), early_stopping=True)
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
+        est.partial_fit(X, Y)
+    assert not hasattr(est, "coefs_")
+
+
+def test_warm_start_fit_restarts_the_stopping_rule():
+    # A warm refit at a larger alpha has a larger J than the previous fit's best:
+    # with the old best kept, no epoch counted as an improvement and the refit
+    # stopped after n_iter_no_change + 1 epochs.
+    est = L2MLPRegressor((8,), warm_start=True, alpha=1e-4, max_iter=30, tol=0,
+                         n_iter_no_change=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, Y)
+        before = est.n_iter_
+        est.set_params(alpha=1.0).fit(X, Y)
+    assert est.best_loss_ == min(est.loss_curve_[before:])
+    assert est.n_iter_ - before > 4

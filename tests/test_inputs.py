@@ -167,7 +167,7 @@ BAD = [
         Y0[:2],
         {},
         ValueError,
-        "early_stopping needs at least one validation",
+        "early_stopping needs at least 2 validation.*validation_fraction",
     ),
     ("y_inf_clf", _clf, X0, np.where(YC == 1, np.inf, 0.0), {}, ValueError, "infinity"),
     (
@@ -688,7 +688,7 @@ def _more_bad_cases():
             [0] * 8 + [1, 2],
             {},
             ValueError,
-            "least populated class",
+            "3 validation.*one per class.*validation_fraction",
         ),
         (
             "validation_fraction_leaves_no_training",
