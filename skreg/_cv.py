@@ -240,10 +240,11 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
 
 
 def _cv_constraints(estimator_class):
-    """The estimator's parameter constraints without alpha, plus the CV's own."""
+    """The estimator's constraints without alpha and warm_start, plus the CV's own."""
+    # warm_start would do nothing: the path warm-starts its own networks.
     own = estimator_class._parameter_constraints
     return {
-        **{name: rule for name, rule in own.items() if name != "alpha"},
+        **{k: rule for k, rule in own.items() if k not in ("alpha", "warm_start")},
         **_BaseL2MLPCV._cv_constraints,
     }
 
@@ -256,7 +257,7 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
     ----------
 %(cv_parameters)s
 
-%(parameters_without_alpha)s
+%(cv_network_parameters)s
 
 %(regressor_loss)s
 
@@ -311,7 +312,6 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         random_state=None,
         tol=1e-4,
         verbose=0,
-        warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
@@ -336,7 +336,6 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         self.random_state = random_state
         self.tol = tol
         self.verbose = verbose
-        self.warm_start = warm_start
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
@@ -357,7 +356,7 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
     ----------
 %(cv_parameters)s
 
-%(parameters_without_alpha)s
+%(cv_network_parameters)s
 
 %(classifier_loss)s
 
@@ -415,7 +414,6 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         random_state=None,
         tol=1e-4,
         verbose=0,
-        warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
@@ -438,7 +436,6 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         self.random_state = random_state
         self.tol = tol
         self.verbose = verbose
-        self.warm_start = warm_start
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping

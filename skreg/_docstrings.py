@@ -258,7 +258,9 @@ def _without(fragment, name):
 
 FRAGMENTS = {
     "parameters": SHARED_PARAMETERS.strip("\n"),
-    "parameters_without_alpha": _without(SHARED_PARAMETERS, "alpha"),
+    "cv_network_parameters": _without(
+        _without(SHARED_PARAMETERS, "alpha"), "warm_start"
+    ),
     "regressor_loss": REGRESSOR_LOSS_PARAMETERS.strip("\n"),
     "classifier_loss": CLASSIFIER_LOSS_PARAMETERS.strip("\n"),
     "cv_parameters": CV_PARAMETERS.strip("\n"),

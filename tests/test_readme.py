@@ -50,9 +50,11 @@ def test_cv_table_lists_the_cv_parameters():
     ]:
         own = set(cv_class().get_params()) - set(base().get_params())
         assert names == own
-        # Every other parameter is the network's, alpha excepted.
+        # Every other parameter is the network's, except alpha and warm_start
+        # (the path warm-starts its own networks).
         assert set(cv_class().get_params()) - own == set(base().get_params()) - {
-            "alpha"
+            "alpha",
+            "warm_start",
         }
 
 
