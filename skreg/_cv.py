@@ -7,10 +7,16 @@ Weights are never averaged across folds: hidden units are not aligned between
 networks.
 """
 
+import time
+import warnings
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from inspect import signature
 from numbers import Integral
 
 import numpy as np
+from scipy.stats import rankdata
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -22,6 +28,11 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -32,6 +43,7 @@ from threadpoolctl import threadpool_limits
 
 from skreg._base import fresh_objective
 from skreg._docstrings import fill_docstring
+from skreg._faults import deferred_interrupt, raising_interrupt
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
 
 #: The grid spans this many decades below its largest value.
@@ -62,31 +74,139 @@ def _alpha_max(estimator, X, y, sample_weight):
     return float(top)
 
 
-def _lambda_path(estimator, alphas, X, y, sample_weight, train, test, scorer):
-    """Train one fold along ``alphas`` (largest first) with warm starts.
+@dataclass(frozen=True)
+class _Search:
+    """What every fold's path shares: the grid, the data, the scorer, verbosity.
 
-    Returns the held-out score and the epochs spent at each point.
+    ``score_params`` is the scorer's metadata for the whole data set (per-sample
+    arrays are indexed with each fold's held-out rows).
     """
-    X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
-    y_train, y_test = _safe_indexing(y, train), _safe_indexing(y, test)
-    sw_train, sw_test = sample_weight[train], sample_weight[test]
-    # The targets' spread, against which a network counts as collapsed.
-    objective = fresh_objective(clone(estimator), X_train, y_train, sw_train)
+
+    alphas: np.ndarray
+    X: object
+    y: np.ndarray
+    sample_weight: np.ndarray
+    score_params: dict
+    scorer: object
+    verbose: int
+
+
+@dataclass(frozen=True)
+class _Fold:
+    """One split: its number (from 1), how many there are, and its row indices."""
+
+    number: int
+    n_folds: int
+    train: np.ndarray
+    test: np.ndarray
+
+    def where(self, alpha=None):
+        """Where an error or an interrupt happened, in words."""
+        text = (
+            f"fold {self.number} of {self.n_folds} ({len(self.train)} training "
+            f"and {len(self.test)} held-out samples)"
+        )
+        return text if alpha is None else f"{text} at alpha={alpha:.4g}"
+
+
+def _in_fold(error, fold, alpha=None):
+    """``error`` with a message that names the fold (and alpha) it came from."""
+    message = f"In {fold.where(alpha)}: {error}"
+    try:
+        return type(error)(message)
+    except Exception:  # an exception type with a different constructor
+        return ValueError(message)
+
+
+def _stop_if(interrupt, where):
+    """Raise KeyboardInterrupt when Ctrl-C was pressed since the search began."""
+    if interrupt is not None and interrupt.is_set():
+        raise KeyboardInterrupt(
+            f"Cross-validation interrupted in {where}; the estimator is left as "
+            "it was before fit."
+        )
+
+
+def _per_sample_rows(params, rows, n_samples):
+    """``params`` with every per-sample array restricted to ``rows``."""
+    return {
+        name: _safe_indexing(value, rows)
+        if hasattr(value, "__len__")
+        and not isinstance(value, str)
+        and len(value) == n_samples
+        else value
+        for name, value in params.items()
+    }
+
+
+def _lambda_path(estimator, search, fold, interrupt=None):
+    """Train one fold along ``search.alphas`` (largest first) with warm starts.
+
+    Returns a dict of arrays over the grid: the held-out ``scores``, the
+    ``epochs`` and the seconds of fitting (``fit_time``, that point's warm-started
+    fit alone) and of scoring (``score_time``). ``interrupt`` is the search's
+    Ctrl-C flag (None in a joblib worker).
+    """
+    X, y, train, test = search.X, search.y, fold.train, fold.test
+    train_data = (
+        _safe_indexing(X, train),
+        _safe_indexing(y, train),
+        search.sample_weight[train],
+    )
+    test_data = (_safe_indexing(X, test), _safe_indexing(y, test))
+    test_params = _per_sample_rows(search.score_params, test, len(y))
+    try:
+        # The targets' spread, against which a network counts as collapsed.
+        objective = fresh_objective(clone(estimator), *train_data)
+    except ValueError as error:
+        raise _in_fold(error, fold) from error
     target_scale = float(np.max(objective.output_scale()))
     model = clone(estimator).set_params(warm_start=True)
-    scores, epochs = [], []
+    record = {key: [] for key in ("scores", "epochs", "fit_time", "score_time")}
     previous = 0
-    for alpha in alphas:
-        model.set_params(alpha=alpha).fit(X_train, y_train, sample_weight=sw_train)
-        epochs.append(model.n_iter_ - previous)
+    for alpha in search.alphas:
+        _stop_if(interrupt, fold.where(alpha))
+        point = _fit_and_score(
+            model, alpha, train_data, test_data, test_params, search.scorer, fold
+        )
+        _stop_if(interrupt, fold.where(alpha))
+        record["epochs"].append(model.n_iter_ - previous)
         previous = model.n_iter_
-        scores.append(scorer(model, X_test, y_test, sample_weight=sw_test))
+        for key, value in zip(("scores", "fit_time", "score_time"), point):
+            record[key].append(value)
+        if search.verbose:
+            _report_point(search, fold, alpha, record)
         if _collapsed(model, target_scale):
             # Zero weights are a stationary point of every smaller alpha too (no
             # gradient reaches a unit that has no weights): start afresh.
             model = clone(estimator).set_params(warm_start=True)
             previous = 0
-    return np.array(scores), np.array(epochs)
+    return {key: np.array(values) for key, values in record.items()}
+
+
+def _fit_and_score(model, alpha, train_data, test_data, test_params, scorer, fold):
+    """Fit ``model`` at ``alpha`` (warm) and score it: (score, fit s, score s)."""
+    X_train, y_train, sw_train = train_data
+    try:
+        started = time.perf_counter()
+        model.set_params(alpha=alpha).fit(X_train, y_train, sample_weight=sw_train)
+        fitted = time.perf_counter()
+        score = scorer(model, *test_data, **test_params)
+    except ValueError as error:
+        raise _in_fold(error, fold, alpha) from error
+    return score, fitted - started, time.perf_counter() - fitted
+
+
+def _report_point(search, fold, alpha, record):
+    """verbose >= 1: one line per (fold, alpha) point, as GridSearchCV's [CV] lines."""
+    point = len(record["scores"])
+    seconds = record["fit_time"][-1] + record["score_time"][-1]
+    print(
+        f"[CV {fold.number}/{fold.n_folds}] alpha={alpha:.4g} "
+        f"({point}/{len(search.alphas)}): {record['epochs'][-1]} epochs, "
+        f"score={record['scores'][-1]:.4g}, {seconds:.3g} s",
+        flush=True,
+    )
 
 
 def _collapsed(model, target_scale, rtol=1e-3):
@@ -105,6 +225,83 @@ def _collapsed(model, target_scale, rtol=1e-3):
 def _limited_path(n_threads, *args):
     with threadpool_limits(limits=n_threads, user_api="blas"):
         return _lambda_path(*args)
+
+
+def _scorer_takes_sample_weight(scorer, owner):
+    """Whether ``scorer`` accepts sample_weight, by GridSearchCV's test; warn if not."""
+    # scikit-learn's scorers answer for their metric (make_scorer of a metric
+    # without sample_weight says no); a plain callable answers by its signature.
+    accepts = getattr(scorer, "_accept_sample_weight", None)
+    if accepts is not None:
+        takes = accepts()
+    else:
+        takes = "sample_weight" in signature(scorer).parameters
+    if not takes:
+        warnings.warn(
+            f"The scoring {scorer!r} does not accept sample_weight: "
+            f"{type(owner).__name__} fits with the weights but scores the held-out "
+            "parts unweighted.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return takes
+
+
+def _routing_enabled():
+    """Whether scikit-learn's metadata routing is on (``sklearn.set_config``)."""
+    return bool(get_config().get("enable_metadata_routing", False))
+
+
+def _best_index(alphas, mean, scores):
+    """The alpha with the best mean score; a NaN mean never wins.
+
+    Ties go to the largest alpha (the first), the simplest model.
+    """
+    missing = np.isnan(mean)
+    if missing.all():
+        nan_folds = [k + 1 for k, row in enumerate(scores) if np.isnan(row).all()]
+        raise ValueError(
+            f"Every mean held-out score is NaN (NaN at every alpha in folds "
+            f"{nan_folds} of {len(scores)}), so no alpha can be chosen. A "
+            "held-out part of one sample (LeaveOneOut, or a fold of one) makes "
+            "R^2 undefined: use larger folds or a score defined on one sample, "
+            "such as scoring='neg_mean_squared_error'."
+        )
+    if missing.any():
+        warnings.warn(
+            f"The mean held-out score is NaN at {int(missing.sum())} of "
+            f"{len(mean)} alphas ({', '.join(f'{a:.4g}' for a in alphas[missing])});"
+            " they rank last and are never chosen.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return int(np.nanargmax(mean))
+
+
+def _rank(mean):
+    """GridSearchCV's rank_test_score: 1 is best, ties share the lowest, NaN last."""
+    if np.isnan(mean).all():
+        return np.ones(len(mean), dtype=np.int32)
+    filled = np.where(np.isnan(mean), np.nanmin(mean) - 1, mean)
+    return rankdata(-filled, method="min").astype(np.int32)
+
+
+def _cv_results(alphas, scores, paths):
+    """``cv_results_`` in GridSearchCV's layout, one candidate per alpha."""
+    results = {}
+    for name in ("fit_time", "score_time"):
+        seconds = np.array([path[name] for path in paths])
+        results[f"mean_{name}"] = seconds.mean(axis=0)
+        results[f"std_{name}"] = seconds.std(axis=0)
+    results["param_alpha"] = np.ma.MaskedArray(alphas.copy(), mask=False)
+    results["params"] = [{"alpha": float(alpha)} for alpha in alphas]
+    for k, fold_scores in enumerate(scores):
+        results[f"split{k}_test_score"] = fold_scores
+    mean = scores.mean(axis=0)
+    results["mean_test_score"] = mean
+    results["std_test_score"] = scores.std(axis=0)
+    results["rank_test_score"] = _rank(mean)
+    return results
 
 
 class _BaseL2MLPCV(BaseEstimator, ABC):
@@ -141,7 +338,7 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
                 )
         return np.sort(grid)[::-1]
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha by cross-validation along the path, then refit on all data.
 
         Parameters
@@ -151,16 +348,46 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, used in training and in the held-out scores.
+            Sample weights, used in every fit, and in the held-out scores when
+            the scorer accepts them (a warning says when it does not).
+        **params : dict
+            Metadata. Without metadata routing only ``groups`` is accepted: the
+            group labels that the ``cv`` splitter needs (``GroupKFold``,
+            ``LeaveOneGroupOut``). With
+            ``sklearn.set_config(enable_metadata_routing=True)`` each entry goes
+            to the splitter and the scorer that request it, as in
+            ``GridSearchCV`` and ``LogisticRegressionCV``.
 
         Returns
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            On Ctrl-C, within one minibatch (lbfgs: one iteration): the search
+            stops and the estimator is left as it was before ``fit``.
         """
         self._validate_params()
-        estimator = self._get_estimator()
-        X_checked, y_checked = validate_data(
+        # Nothing half-written: a failed or interrupted fit leaves self as it was.
+        snapshot = dict(self.__dict__)
+        try:
+            with deferred_interrupt() as interrupt:
+                self._search(X, y, sample_weight, params, interrupt)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+        return self
+
+    def _search(self, X, y, sample_weight, params, interrupt):
+        """Validate, route, run every fold's path, store the results and refit."""
+        # The inner fits print epoch lines only from verbose=2 on.
+        estimator = self._get_estimator().set_params(
+            verbose=max(int(self.verbose) - 1, 0)
+        )
+        X, y = validate_data(
             self,
             X,
             y,
@@ -170,42 +397,116 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
             y_numeric=is_regressor(self),
             reset=True,
         )
+        weighted = sample_weight is not None
         sample_weight = _check_sample_weight(
-            sample_weight, X_checked, dtype=np.float64, ensure_non_negative=True
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        alphas = self._alpha_grid(X_checked, y_checked, sample_weight)
-        cv = check_cv(self.cv, y_checked, classifier=isinstance(self, ClassifierMixin))
-        splits = list(cv.split(X_checked, y_checked))
-        results = self._fit_paths(
-            estimator, alphas, X_checked, y_checked, sample_weight, splits
+        scorer = check_scoring(estimator, scoring=self.scoring)
+        routed = self._route(scorer, sample_weight if weighted else None, params)
+        alphas = self._alpha_grid(X, y, sample_weight)
+        cv = check_cv(self.cv, y, classifier=isinstance(self, ClassifierMixin))
+        splits = list(cv.split(X, y, **routed["splitter"]["split"]))
+        search = _Search(
+            alphas, X, y, sample_weight, dict(routed["scorer"]["score"]), scorer,
+            int(self.verbose),
         )
+        paths = self._fit_paths(estimator, search, splits, interrupt)
+        self._store_paths(alphas, paths)
+        self._refit(estimator, X, y, sample_weight, interrupt)
+
+    def _route(self, scorer, sample_weight, params):
+        """The splitter's and the scorer's metadata, routed as GridSearchCV does."""
+        if _routing_enabled():
+            return process_routing(self, "fit", sample_weight=sample_weight, **params)
+        params = dict(params)
+        groups = params.pop("groups", None)
+        if params:
+            raise TypeError(
+                f"{type(self).__name__}.fit got unexpected arguments "
+                f"{sorted(params)}. Without metadata routing it takes only groups "
+                "(for the cv splitter); to pass other metadata to the splitter "
+                "or the scorer, call "
+                "sklearn.set_config(enable_metadata_routing=True)."
+            )
+        score = {}
+        if sample_weight is not None and _scorer_takes_sample_weight(scorer, self):
+            score["sample_weight"] = sample_weight
+        return {"splitter": {"split": {"groups": groups}}, "scorer": {"score": score}}
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes metadata: to the cv splitter and to the scorer.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            ``sample_weight`` is consumed by ``fit`` itself; ``split`` and
+            ``score`` metadata go where the splitter and the scorer request them
+            (with ``scoring=None``, the network's own score gets the sample
+            weights, as without routing).
+        """
+        estimator = self._get_estimator()
+        if self.scoring is None and _routing_enabled():
+            # The default score is the network's own score method, which takes
+            # the weights as the fits do; no user can reach that network to
+            # request them.
+            estimator.set_score_request(sample_weight=True)
+        scorer = check_scoring(estimator, scoring=self.scoring)
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+            .add(
+                scorer=scorer,
+                method_mapping=MethodMapping().add(caller="fit", callee="score"),
+            )
+        )
+
+    def _fit_paths(self, estimator, search, splits, interrupt):
+        """Every fold's path: a list of dicts of arrays (see ``_lambda_path``)."""
+        folds = [
+            _Fold(k + 1, len(splits), train, test)
+            for k, (train, test) in enumerate(splits)
+        ]
+        n_jobs = self.n_jobs or 1
+        if n_jobs == 1:
+            return [_lambda_path(estimator, search, fold, interrupt) for fold in folds]
+        # Folds in parallel: one BLAS thread per worker, not a pool each. Ctrl-C
+        # must raise here, where joblib waits, so that joblib stops its workers.
+        with raising_interrupt(interrupt):
+            return Parallel(n_jobs=n_jobs)(
+                delayed(_limited_path)(1, estimator, search, fold) for fold in folds
+            )
+
+    def _store_paths(self, alphas, paths):
+        """The path's attributes, ``cv_results_`` and the choice of alpha."""
         self.alphas_ = alphas
-        self.scores_ = np.array([scores for scores, _ in results])
-        self.n_iter_path_ = np.array([epochs for _, epochs in results])
+        self.scores_ = np.array([path["scores"] for path in paths])
+        self.n_iter_path_ = np.array([path["epochs"] for path in paths])
         mean = self.scores_.mean(axis=0)
-        # Ties go to the largest alpha, the simplest model.
-        best = int(np.argmax(mean))
-        self.alpha_ = float(alphas[best])
-        self.best_score_ = float(mean[best])
+        self.best_index_ = _best_index(alphas, mean, self.scores_)
+        self.alpha_ = float(alphas[self.best_index_])
+        self.best_score_ = float(mean[self.best_index_])
+        self.cv_results_ = _cv_results(alphas, self.scores_, paths)
+
+    def _refit(self, estimator, X, y, sample_weight, interrupt):
+        """Fit afresh on all data at ``alpha_``; copy its fitted attributes."""
+        started = time.perf_counter()
         self.estimator_ = clone(estimator).set_params(alpha=self.alpha_)
-        self.estimator_.fit(X_checked, y_checked, sample_weight=sample_weight)
+        self.estimator_.fit(X, y, sample_weight=sample_weight)
+        _stop_if(interrupt, f"the refit on all data at alpha={self.alpha_:.4g}")
+        self.refit_time_ = time.perf_counter() - started
+        if self.verbose:
+            print(
+                f"[CV] refit on all data at alpha={self.alpha_:.4g}: "
+                f"{self.estimator_.n_iter_} epochs, {self.refit_time_:.3g} s",
+                flush=True,
+            )
         for name, value in vars(self.estimator_).items():
             if name.endswith("_") and not name.startswith("_"):
                 setattr(self, name, value)
-        return self
-
-    def _fit_paths(self, estimator, alphas, X, y, sample_weight, splits):
-        """Every fold's path: a list of (scores, epochs) per fold."""
-        scorer = check_scoring(estimator, scoring=self.scoring)
-        n_jobs = self.n_jobs or 1
-        # Folds in parallel: one BLAS thread per worker, not a pool each.
-        threads = None if n_jobs == 1 else 1
-        return Parallel(n_jobs=n_jobs)(
-            delayed(_limited_path)(
-                threads, estimator, alphas, X, y, sample_weight, train, test, scorer
-            )
-            for train, test in splits
-        )
 
     def predict(self, X):
         """Predict with the network refitted at ``alpha_``.
@@ -240,10 +541,11 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
 
 
 def _cv_constraints(estimator_class):
-    """The estimator's parameter constraints without alpha, plus the CV's own."""
+    """The estimator's constraints without alpha and warm_start, plus the CV's own."""
+    # warm_start would do nothing: the path warm-starts its own networks.
     own = estimator_class._parameter_constraints
     return {
-        **{name: rule for name, rule in own.items() if name != "alpha"},
+        **{k: rule for k, rule in own.items() if k not in ("alpha", "warm_start")},
         **_BaseL2MLPCV._cv_constraints,
     }
 
@@ -256,7 +558,7 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
     ----------
 %(cv_parameters)s
 
-%(parameters_without_alpha)s
+%(cv_network_parameters)s
 
 %(regressor_loss)s
 
@@ -311,7 +613,6 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         random_state=None,
         tol=1e-4,
         verbose=0,
-        warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
@@ -336,7 +637,6 @@ class L2MLPRegressorCV(RegressorMixin, _BaseL2MLPCV):
         self.random_state = random_state
         self.tol = tol
         self.verbose = verbose
-        self.warm_start = warm_start
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
@@ -357,7 +657,7 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
     ----------
 %(cv_parameters)s
 
-%(parameters_without_alpha)s
+%(cv_network_parameters)s
 
 %(classifier_loss)s
 
@@ -415,7 +715,6 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         random_state=None,
         tol=1e-4,
         verbose=0,
-        warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
@@ -438,7 +737,6 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         self.random_state = random_state
         self.tol = tol
         self.verbose = verbose
-        self.warm_start = warm_start
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping

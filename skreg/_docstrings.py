@@ -217,10 +217,20 @@ CV_PARAMETERS = """
         when the estimator is a classifier).
 
     scoring : str, callable or None, default=None
-        Held-out score; None is the estimator's ``score``.
+        Held-out score; None is the estimator's ``score`` (R^2, accuracy). A
+        callable is called as ``scoring(estimator, X, y)``, with
+        ``sample_weight=`` only when ``fit`` got weights and the scorer accepts
+        them (scikit-learn's own test, as in ``GridSearchCV``); with metadata
+        routing, with what the scorer requests.
 
     n_jobs : int or None, default=None
-        Folds trained in parallel with joblib (one BLAS thread each)."""
+        Folds trained in parallel with joblib (one BLAS thread each).
+
+    verbose : int, default=0
+        ``1``: one line per point of each fold's path, e.g.
+        ``[CV 2/5] alpha=0.0123 (4/10): 57 epochs, score=0.8123, 0.21 s``, and
+        one for the refit. ``2`` and more: also the inner fits' progress at
+        ``verbose - 1`` (see :class:`L2MLPRegressor`): a line per epoch."""
 
 CV_ATTRIBUTES = """
     alpha_ : float
@@ -235,6 +245,21 @@ CV_ATTRIBUTES = """
     best_score_ : float
         Mean held-out score at ``alpha_``.
 
+    best_index_ : int
+        Index of ``alpha_`` in ``alphas_`` and in ``cv_results_``.
+
+    cv_results_ : dict of ndarray
+        ``GridSearchCV``'s layout, one candidate per alpha (in the order of
+        ``alphas_``), so that ``pandas.DataFrame(cv_results_)`` and plotting code
+        written for ``GridSearchCV`` work: ``params``, ``param_alpha``,
+        ``split{k}_test_score``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score`` (NaN means rank last), ``mean_fit_time`` and
+        ``std_fit_time`` (over folds, of each path point's warm-started fit),
+        ``mean_score_time`` and ``std_score_time``.
+
+    refit_time_ : float
+        Seconds of the refit on all data.
+
     n_iter_path_ : ndarray of shape (n_folds, n_alphas)
         Epochs (lbfgs: iterations) spent at each point of each fold's path.
 
@@ -247,7 +272,22 @@ CV_NOTES = """
     every point warm-started from the previous one's weights and stopped by
     the usual tolerance; the refit at ``alpha_`` starts afresh on all data.
     Weights are never averaged across folds: hidden units are not aligned
-    between networks."""
+    between networks.
+
+    The alpha with the best mean score wins, ties going to the largest alpha.
+    A NaN mean (a fold whose score is undefined, such as R^2 on one held-out
+    sample) never wins: it ranks last with a warning, and when every mean is
+    NaN ``fit`` raises a ``ValueError``. An error inside a fold names the fold
+    and the alpha. ``fit(X, y, groups=...)`` passes the groups to the splitter
+    (``GroupKFold``, ``LeaveOneGroupOut``); with
+    ``sklearn.set_config(enable_metadata_routing=True)`` metadata is routed to
+    the splitter and the scorer as they request it.
+
+    Ctrl-C (``KeyboardInterrupt``) stops the whole search after the current
+    minibatch (lbfgs: iteration) and re-raises: the estimator is left as it was
+    before ``fit`` (unfitted, or its previous fit), because a grid searched in
+    part has no chosen alpha and the interrupted point was not trained to its
+    end. With ``n_jobs > 1`` joblib stops its workers."""
 
 
 def _without(fragment, name):
@@ -258,7 +298,10 @@ def _without(fragment, name):
 
 FRAGMENTS = {
     "parameters": SHARED_PARAMETERS.strip("\n"),
-    "parameters_without_alpha": _without(SHARED_PARAMETERS, "alpha"),
+    # The CV documents its own verbose; alpha and warm_start are not its own.
+    "cv_network_parameters": _without(
+        _without(_without(SHARED_PARAMETERS, "alpha"), "warm_start"), "verbose"
+    ),
     "regressor_loss": REGRESSOR_LOSS_PARAMETERS.strip("\n"),
     "classifier_loss": CLASSIFIER_LOSS_PARAMETERS.strip("\n"),
     "cv_parameters": CV_PARAMETERS.strip("\n"),

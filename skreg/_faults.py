@@ -21,7 +21,9 @@ def deferred_interrupt():
     """Turn Ctrl-C into a flag that the training loops check between steps.
 
     Outside the main thread signals cannot be caught; the flag then stays False and
-    a KeyboardInterrupt is handled where it surfaces.
+    a KeyboardInterrupt is handled where it surfaces. Nested uses all see the
+    signal: a fit inside a CV search sets the search's flag too, so that the
+    search stops rather than going on to the next fit.
     """
     hit = threading.Event()
     if threading.current_thread() is not threading.main_thread():
@@ -31,7 +33,10 @@ def deferred_interrupt():
 
     def handler(signum, frame):
         hit.set()
+        if getattr(previous, "defers_interrupt", False):
+            previous(signum, frame)
 
+    handler.defers_interrupt = True
     signal.signal(signal.SIGINT, handler)
     try:
         yield hit
@@ -80,3 +85,22 @@ def check_finite_start(objective, state, value):
     """Raise when the first J of a fit is not finite: the data, not a divergence."""
     if not state.stepped and not np.isfinite(value):
         raise not_finite_at_start(objective)
+
+
+@contextmanager
+def raising_interrupt(hit):
+    """Let Ctrl-C raise KeyboardInterrupt (and set ``hit``): for waits like joblib's."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        hit.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

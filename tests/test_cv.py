@@ -1,13 +1,23 @@
 """The cross-validated lambda path estimators."""
 
+import signal
 import warnings
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.metrics import get_scorer, make_scorer
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    LeaveOneGroupOut,
+    LeaveOneOut,
+    cross_val_score,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -186,3 +196,175 @@ def test_grid_top_is_where_a_hidden_layer_collapses(activation):
     assert _squared_weights(above) < 1e-6
     assert _squared_weights(below) > 0.1
     assert below.score(X, y) > 0.6
+
+
+# --- selection, scorers, metadata, Ctrl-C, errors, verbose, cv_results_ -------------
+
+_TINY = {"hidden_layer_sizes": (4,), "max_iter": 5, "random_state": 0}
+
+
+@pytest.fixture
+def tiny():
+    X, y = make_regression(n_samples=24, n_features=3, noise=1.0, random_state=0)
+    return X, y / y.std()
+
+
+def test_warm_start_is_not_a_cv_parameter():
+    for cls in (L2MLPRegressorCV, L2MLPClassifierCV):
+        assert "warm_start" not in cls().get_params()
+
+
+def test_all_nan_means_raise_a_clear_error(tiny):
+    X, y = tiny
+    # R^2 of a single held-out sample is undefined (NaN) in every fold.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="Every mean held-out score is NaN"):
+            L2MLPRegressorCV(**_TINY, alphas=2, cv=LeaveOneOut()).fit(X, y)
+        model = L2MLPRegressorCV(
+            **_TINY, alphas=2, cv=LeaveOneOut(), scoring="neg_mean_squared_error"
+        ).fit(X, y)
+    assert np.all(np.isfinite(model.scores_))
+
+
+def test_a_nan_mean_never_wins(tiny):
+    X, y = tiny
+
+    def scorer(est, X, y):
+        # Best at the smallest alpha, were it not NaN there.
+        return np.nan if est.alpha == 0.01 else -est.alpha
+
+    model = L2MLPRegressorCV(**_TINY, alphas=[1.0, 0.1, 0.01], cv=3, scoring=scorer)
+    with pytest.warns(UserWarning, match="NaN at 1 of 3 alphas"):
+        model.fit(X, y)
+    assert model.alpha_ == 0.1
+    np.testing.assert_array_equal(model.cv_results_["rank_test_score"], [2, 1, 3])
+
+
+def test_scorers_get_sample_weight_only_when_given_and_accepted(tiny):
+    X, y = tiny
+    seen = []
+
+    def plain(est, X, y):
+        return -float(np.mean((est.predict(X) - y) ** 2))
+
+    def weighted(est, X, y, sample_weight=None):
+        seen.append(sample_weight)
+        return plain(est, X, y)
+
+    sw = np.arange(1.0, len(y) + 1)
+    cv = KFold(3)
+    L2MLPRegressorCV(**_TINY, alphas=2, cv=cv, scoring=plain).fit(X, y, sw)
+    L2MLPRegressorCV(**_TINY, alphas=2, cv=cv, scoring=weighted).fit(X, y)
+    assert seen == [None] * 6
+    L2MLPRegressorCV(**_TINY, alphas=2, cv=cv, scoring=weighted).fit(X, y, sw)
+    for k, (_, test) in enumerate(cv.split(X)):
+        np.testing.assert_array_equal(seen[6 + 2 * k], sw[test])
+    # make_scorer of a metric without sample_weight: unweighted, with a warning.
+    metric = make_scorer(lambda y, p: -float(np.mean((y - p) ** 2)))
+    with pytest.warns(UserWarning, match="does not accept sample_weight"):
+        L2MLPRegressorCV(**_TINY, alphas=2, cv=cv, scoring=metric).fit(X, y, sw)
+
+
+def test_groups_reach_the_splitter(tiny):
+    X, y = tiny
+    groups = np.arange(len(y)) % 4
+    model = L2MLPRegressorCV(**_TINY, alphas=2, cv=LeaveOneGroupOut())
+    model.fit(X, y, groups=groups)
+    assert model.scores_.shape == (4, 2)
+    grouped = L2MLPRegressorCV(**_TINY, alphas=2, cv=GroupKFold(2)).fit(
+        X, y, groups=groups
+    )
+    assert grouped.scores_.shape == (2, 2)
+    with pytest.raises(TypeError, match=r"unexpected arguments \['colour'\]"):
+        model.fit(X, y, colour=groups)
+
+
+def test_metadata_routing(tiny):
+    X, y = tiny
+    groups = np.arange(len(y)) % 4
+    sw = np.arange(1.0, len(y) + 1)
+    with config_context(enable_metadata_routing=True):
+        routed = L2MLPRegressorCV(**_TINY, alphas=2, cv=GroupKFold(2))
+        routed.fit(X, y, sample_weight=sw, groups=groups)
+        scorer = get_scorer("r2").set_score_request(sample_weight=True)
+        explicit = L2MLPRegressorCV(**_TINY, alphas=2, cv=GroupKFold(2), scoring=scorer)
+        explicit.fit(X, y, sample_weight=sw, groups=groups)
+    # Without routing: the same folds, weights and scores.
+    plain = L2MLPRegressorCV(**_TINY, alphas=2, cv=GroupKFold(2))
+    plain.fit(X, y, sample_weight=sw, groups=groups)
+    np.testing.assert_array_equal(routed.scores_, plain.scores_)
+    np.testing.assert_allclose(explicit.scores_, plain.scores_, rtol=1e-12)
+
+
+def test_ctrl_c_stops_the_search_and_leaves_the_estimator_as_it_was(monkeypatch):
+    from test_faults import _raise_sigint_on_call
+
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    handler = signal.getsignal(signal.SIGINT)
+    model = L2MLPRegressorCV(
+        (4,), alphas=4, cv=3, batch_size=10, max_iter=50, tol=0, random_state=0
+    )
+    _quiet(lambda: model.fit(X, y / y.std()))
+    before = dict(vars(model))
+    # penalty() runs once per minibatch: the 8th is in fold 1's first point.
+    calls = _raise_sigint_on_call(monkeypatch, "penalty", at=8)
+    with pytest.raises(KeyboardInterrupt, match=r"fold 1 of 3 .* at alpha="):
+        _quiet(lambda: model.fit(X, y))
+    assert calls["n"] == 8  # not one minibatch more: the search stopped
+    assert vars(model).keys() == before.keys()
+    np.testing.assert_array_equal(model.scores_, before["scores_"])
+    assert model.estimator_ is before["estimator_"]
+    assert signal.getsignal(signal.SIGINT) is handler
+    fresh = clone(model)
+    calls["n"] = 0
+    with pytest.raises(KeyboardInterrupt):
+        _quiet(lambda: fresh.fit(X, y))
+    assert not hasattr(fresh, "alpha_") and not hasattr(fresh, "n_features_in_")
+
+
+def test_fold_errors_name_the_fold():
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    y = np.zeros(30, dtype=int)
+    y[-1] = 1  # one member: the last fold trains on one class
+    model = L2MLPClassifierCV(**_TINY, alphas=2, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # StratifiedKFold's
+        with pytest.raises(ValueError, match=r"In fold 3 of 3 \(20 training"):
+            model.fit(X, y)
+
+
+def test_verbose_prints_one_line_per_point(tiny, capsys):
+    X, y = tiny
+    L2MLPRegressorCV(**_TINY, alphas=3, cv=2, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 * 3 + 1
+    assert lines[0].startswith("[CV 1/2] alpha=")
+    assert "epochs, score=" in lines[0] and lines[0].endswith(" s")
+    assert lines[-1].startswith("[CV] refit on all data at alpha=")
+    L2MLPRegressorCV(**_TINY, alphas=3, cv=2, verbose=2).fit(X, y)
+    out = capsys.readouterr().out
+    assert "epoch 1: J = " in out and "[CV 2/2] alpha=" in out
+
+
+def test_cv_results_in_grid_search_layout(tiny):
+    pd = pytest.importorskip("pandas")
+    X, y = tiny
+    alphas = [1.0, 0.1, 0.01]
+    cv = KFold(3)
+    model = L2MLPRegressorCV(**_TINY, alphas=alphas, cv=cv).fit(X, y)
+    params = {k: v for k, v in _TINY.items() if k != "hidden_layer_sizes"}
+    grid = GridSearchCV(L2MLPRegressor((4,), **params), {"alpha": alphas}, cv=cv)
+    grid.fit(X, y)
+    results = model.cv_results_
+    assert list(results) == list(grid.cv_results_)
+    assert results["params"] == [{"alpha": a} for a in model.alphas_]
+    np.testing.assert_array_equal(results["param_alpha"], model.alphas_)
+    np.testing.assert_array_equal(results["split1_test_score"], model.scores_[1])
+    np.testing.assert_array_equal(results["mean_test_score"], model.scores_.mean(0))
+    np.testing.assert_array_equal(results["std_test_score"], model.scores_.std(0))
+    assert results["rank_test_score"][model.best_index_] == 1
+    assert model.alphas_[model.best_index_] == model.alpha_
+    assert np.all(results["mean_fit_time"] > 0) and model.refit_time_ > 0
+    frame = pd.DataFrame(results)
+    assert frame.shape == (3, len(results))

@@ -1,7 +1,10 @@
 """The README's commands and tables agree with the code and with .ci/run."""
 
 import re
+import warnings
 from pathlib import Path
+
+from sklearn.exceptions import ConvergenceWarning
 
 from skreg import L2MLPClassifier, L2MLPRegressor
 from skreg._activations import ACTIVATIONS
@@ -50,10 +53,28 @@ def test_cv_table_lists_the_cv_parameters():
     ]:
         own = set(cv_class().get_params()) - set(base().get_params())
         assert names == own
-        # Every other parameter is the network's, alpha excepted.
+        # Every other parameter is the network's, except alpha and warm_start
+        # (the path warm-starts its own networks).
         assert set(cv_class().get_params()) - own == set(base().get_params()) - {
-            "alpha"
+            "alpha",
+            "warm_start",
         }
+
+
+def test_cv_results_snippet_runs_as_written(tmp_path, monkeypatch):
+    section = README.split("## Tuning alpha", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    snippet = next(block for block in blocks if "cv_results_" in block)
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        exec(compile(snippet, "README.md", "exec"), namespace)
+    assert (tmp_path / "cv_results.png").stat().st_size > 0
+    namespace["plt"].close(namespace["fig"])
+    results = namespace["results"]
+    assert len(results) == 6
+    assert results["rank_test_score"].min() == 1
 
 
 def test_readme_lists_every_example():
