@@ -95,7 +95,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         alpha=1e-4,
         solver="sgd",
         batch_size="auto",
-        learning_rate="constant",
+        learning_rate="adaptive",
         learning_rate_init="auto",
         power_t=0.5,
         max_iter=200,
@@ -179,12 +179,19 @@ class _BaseL2MLP(BaseEstimator, ABC):
         """The objective J on validated data, and the target encoding."""
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, reset)
         Y, encoder = self._encode_targets(y, reset, classes)
-        Y = targets_as(Y, X.dtype)
         loss = self._output_loss(encoder)
         check_target_domain(loss, Y)
+        if reset:
+            offset = loss.target_offset(Y, sample_weight)
+        else:
+            offset = self._target_offset
+        # Centred in float64, before the cast to X's dtype.
+        Y = targets_as(Y if offset is None else Y - offset, X.dtype)
         activation = ACTIVATIONS[self.activation]
         layout = Layout((X.shape[1], *sizes, Y.shape[1]), activation.learns_slope)
-        objective = Objective(layout, activation, loss, X, Y, sample_weight, self.alpha)
+        objective = Objective(
+            layout, activation, loss, X, Y, sample_weight, self.alpha, offset
+        )
         return objective, encoder
 
     # -- fitting ----------------------------------------------------------
@@ -269,16 +276,18 @@ class _BaseL2MLP(BaseEstimator, ABC):
         """Fresh weights, or the fitted ones when training continues; the optimizer."""
         if reset:
             rng = check_random_state(self.random_state)
-            theta, output_scale = objective.starting_weights(rng)
+            preconditioner = objective.preconditioner()
+            theta = objective.starting_weights(rng, preconditioner)
             state = TrainingState(theta, objective.layout, rng)
         else:
-            state = self._continued_state(objective.layout, objective.dtype)
+            state = self._continued_state(objective)
             if not incremental:
                 # A warm-started fit is a new fit from these weights: its
                 # stopping rule starts afresh (partial_fit's epochs go on).
                 state.best_loss, state.no_improvement = np.inf, 0
-            output_scale = self._output_scale_.astype(objective.dtype)
-        state.output_scale = output_scale
+            preconditioner = objective.preconditioner(self._preconditioner_statistics)
+        state.preconditioner = preconditioner
+        state.target_offset = objective.target_offset
         previous = getattr(self, "_optimizer", None)
         continuing = incremental and not reset and previous is not None
         if continuing and previous.dtype == objective.dtype:
@@ -287,8 +296,9 @@ class _BaseL2MLP(BaseEstimator, ABC):
             state.optimizer = solver.make_optimizer(objective, state, settings)
         return state
 
-    def _continued_state(self, layout, dtype):
+    def _continued_state(self, objective):
         """A copy of the fitted state, to continue training from (warm start)."""
+        layout = objective.layout
         if self._layout != layout:
             raise ValueError(
                 "The network shape changed since the last fit: layer sizes "
@@ -296,9 +306,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 f"(learned PReLU slopes: {self._layout.learns_slope} before, "
                 f"{layout.learns_slope} now). Set warm_start=False to start again."
             )
-        theta = layout.pack(
-            self.coefs_, self.intercepts_, getattr(self, "prelu_slopes_", []), dtype
-        ).copy()
+        theta = self._packed_weights(objective)
         # A copy of the generator: a failed call must not advance its stream.
         state = TrainingState(
             theta, layout, copy.deepcopy(self._rng), n_iter=self.n_iter_, t=self.t_
@@ -306,6 +314,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         state.loss_curve = list(getattr(self, "loss_curve_", []))
         state.best_loss = getattr(self, "best_loss_", None) or np.inf
         state.no_improvement = getattr(self, "_no_improvement_count", 0)
+        state.gradient_scale = getattr(self, "_gradient_scale", None)
         previous_scores = getattr(self, "validation_scores_", None)
         state.previous_validation_scores = previous_scores or []
         direction = getattr(self, "_curvature_direction", None)
@@ -313,10 +322,24 @@ class _BaseL2MLP(BaseEstimator, ABC):
             state.curvature_direction = direction
         return state
 
+    def _packed_weights(self, objective):
+        """The fitted weights as a new vector, in the coordinates of ``objective``
+        (its dtype, its output bias less the targets' offset)."""
+        theta = objective.layout.pack(
+            self.coefs_, self.intercepts_, getattr(self, "prelu_slopes_", []),
+            objective.dtype,
+        ).copy()
+        if objective.target_offset is not None:
+            objective.layout.views(theta)[1][-1][...] -= objective.target_offset
+        return theta
+
     # -- fitted state ----------------------------------------------------------
 
     def _assign_fitted(self, state, encoder, loss):
         coefs, intercepts, slopes = state.layout.views(state.theta)
+        if state.target_offset is not None:
+            intercepts[-1] += state.target_offset.astype(state.theta.dtype)
+        self._target_offset = state.target_offset
         self.coefs_ = coefs
         self.intercepts_ = intercepts
         if slopes:
@@ -336,7 +359,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         self._layout = state.layout
         self._loss = loss
         self._rng = state.rng
-        self._output_scale_ = state.output_scale
+        self._preconditioner_statistics = state.preconditioner.statistics
+        self._gradient_scale = state.gradient_scale
         self._curvature_direction = state.curvature_direction
         self._no_improvement_count = state.no_improvement
         if state.optimizer is not None:
@@ -391,19 +415,19 @@ class _BaseL2MLP(BaseEstimator, ABC):
         check_is_fitted(self, "coefs_")
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, reset=False)
         Y, encoder = self._encode_targets(y, reset=False)
-        Y = targets_as(Y, X.dtype)
         # The loss of the current parameters (huber_delta, quantile), as alpha.
         loss = self._output_loss(encoder)
         check_target_domain(loss, Y)
-        layout = self._layout
-        objective = Objective(
-            layout, ACTIVATIONS[self.activation], loss, X, Y, sample_weight,
-            self.alpha,
-        ).full_batch()
-        theta = layout.pack(
-            self.coefs_, self.intercepts_, getattr(self, "prelu_slopes_", []),
-            X.dtype,
+        # Centred as in training when the loss allows (exact: the bias absorbs it).
+        offset = None if loss.target_offset(Y, sample_weight) is None else (
+            self._target_offset
         )
+        Y = targets_as(Y if offset is None else Y - offset, X.dtype)
+        objective = Objective(
+            self._layout, ACTIVATIONS[self.activation], loss, X, Y, sample_weight,
+            self.alpha, offset,
+        ).full_batch()
+        theta = self._packed_weights(objective)
         with np.errstate(over="ignore", under="ignore"):
             return objective.value_and_grad(theta, np.empty_like(theta))
 

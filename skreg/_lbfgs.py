@@ -19,20 +19,36 @@ class _Evaluations:
         self.grad = np.empty(objective.layout.n_params, dtype=objective.dtype)
         self.last_x = state.theta.astype(np.float64)
         self.last_time = time.perf_counter()
+        # The last finite evaluation (x, J, gradient): scipy evaluates the
+        # starting point again, and a non-finite trial point steps back to it.
+        self.finite = None
 
     def fun(self, x):
-        """J and its gradient in float64; inf past a non-finite point."""
+        """J and its gradient in float64; a steep wall past a non-finite point."""
         if self.interrupt.is_set():
             raise Interrupted
+        if self.finite is not None and np.array_equal(x, self.finite[0]):
+            return self.finite[1], self.finite[2].copy()
         objective, grad = self.objective, self.grad
         value = objective.value_and_grad(x.astype(objective.dtype, copy=False), grad)
-        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-            if not self.state.stepped:
-                raise not_finite_at_start(objective)
-            # Tell the line search to step back; a finite point was seen before.
-            return np.inf, np.zeros(objective.layout.n_params)
-        self.state.stepped = True
-        return value, grad.astype(np.float64)
+        if np.isfinite(value) and np.all(np.isfinite(grad)):
+            self.state.stepped = True
+            self.finite = (x.copy(), value, grad.astype(np.float64))
+            return value, self.finite[2].copy()
+        if not self.state.stepped:
+            raise not_finite_at_start(objective)
+        return self._wall(x)
+
+    def _wall(self, x):
+        """J and gradient of a steep bowl around the last finite point.
+
+        The line search then sees a huge increase along its direction and
+        shrinks the step, instead of reading inf (or a zero gradient) as the end.
+        """
+        x_good, value_good, _ = self.finite
+        d = x - x_good
+        height = (abs(value_good) + 1.0) * 1e6
+        return value_good + height, (2 * height / max(float(d @ d), 1e-300)) * d
 
     def callback(self, intermediate_result):
         """Record an accepted iterate (J per iteration, verbose report)."""
@@ -53,11 +69,17 @@ class _Evaluations:
 def fit_lbfgs(objective, state, solver, settings, interrupt):
     """Minimise J from ``state.theta`` with L-BFGS-B; ``max_iter`` iterations.
 
-    ``tol`` is scipy's ``gtol``; a Ctrl-C keeps the last accepted iterate.
+    ``tol`` is relative to the gradient at the start: L-BFGS-B stops once
+    ``max |grad J| <= tol * max |grad J(start)|`` (scipy's ``gtol``; its test on
+    the change of J is off, so that it cannot stop first). Any other end warns
+    with how far from stationary J is. A Ctrl-C keeps the last accepted iterate.
     """
     objective = objective.full_batch()  # every row, every evaluation
     evaluations = _Evaluations(objective, state, settings, interrupt)
+    start_grad = 0.0
     try:
+        _, grad0 = evaluations.fun(evaluations.last_x)
+        start_grad = float(np.max(np.abs(grad0), initial=0.0))
         result = minimize(
             evaluations.fun,
             evaluations.last_x,
@@ -67,26 +89,40 @@ def fit_lbfgs(objective, state, solver, settings, interrupt):
             options={
                 "maxiter": settings.max_iter,
                 "maxfun": settings.max_fun,
-                "gtol": settings.tol,
+                "gtol": settings.tol * start_grad,
+                "ftol": 0.0,
             },
         )
         x_final = result.x
-        if result.status == 1:
-            warnings.warn(
-                "lbfgs failed to converge after "
-                f"{result.nit} iteration(s) ({result.message}). Increase "
-                "max_iter or max_fun, or scale the data.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
     except (Interrupted, KeyboardInterrupt):
         warn_interrupted(state, solver.unit)
-        x_final = evaluations.last_x
+        x_final, result = evaluations.last_x, None
     theta = x_final.astype(objective.dtype)
     value = objective.value_and_grad(theta, evaluations.grad)
     if not np.isfinite(value) or not np.all(np.isfinite(theta)):
         raise divergence("loss", state.n_iter, solver.divergence_advice)
+    if result is not None:
+        _warn_unless_stationary(result, evaluations.grad, start_grad, settings.tol)
     state.theta = theta
     state.loss = value
     state.best_loss = value
     state.t += objective.n_samples * max(state.n_iter, 1)
+
+
+def _warn_unless_stationary(result, grad, start_grad, tol):
+    """ConvergenceWarning for every end but a small enough gradient."""
+    top = float(np.max(np.abs(grad), initial=0.0))
+    ratio = top / start_grad if start_grad > 0 else 0.0
+    if result.status == 0 and ratio <= tol:
+        return
+    if result.status == 1:
+        advice = "Increase max_iter or max_fun"
+    else:
+        advice = "Scale the data (for example with StandardScaler), fit in float64"
+    warnings.warn(
+        f"lbfgs stopped after {result.nit} iteration(s) ({result.message}) with "
+        f"max |grad J| = {top:.3g}, {ratio:.3g} times its value at the start "
+        f"(tol={tol:g} asks for at most {tol:g}). {advice}, or raise tol.",
+        ConvergenceWarning,
+        stacklevel=5,
+    )

@@ -97,6 +97,11 @@ class Loss:
         """Spread of each output's target (ones: the link fixes the scale)."""
         return np.ones(y.shape[1])
 
+    def target_offset(self, y, sample_weight):
+        """What the targets are centred by before the cast to X's dtype (None:
+        they are not; only targets on the raw output's own scale can be)."""
+        return None
+
     def curvature(self, y, raw):
         """``1 / n_outputs``: for losses without curvature almost everywhere."""
         return np.full((raw.shape[0], 1), 1 / raw.shape[1], dtype=raw.dtype)
@@ -123,6 +128,15 @@ class _RealTargetLoss(Loss):
 
     def sample_targets(self, rng, raw):
         return raw - _residual_gaps(rng, raw.shape, self.kinks)
+
+    def target_offset(self, y, sample_weight):
+        """The best constant, in float64: the network then fits ``y - offset``
+        and its output bias starts near 0, so that neither the float32 cast of
+        y nor float32 steps on a large bias lose y's digits. The bias is not
+        penalised: the shift changes neither J nor its minimisers."""
+        return self.fit_intercept_only(
+            np.asarray(y, dtype=np.float64), np.asarray(sample_weight, np.float64)
+        )
 
 
 class SquaredError(_RealTargetLoss):

@@ -25,6 +25,7 @@ from skreg._network import (
     predict_raw,
     squared_norm,
 )
+from skreg._preconditioner import Preconditioner, feature_moments
 
 
 @dataclass(eq=False)
@@ -43,7 +44,7 @@ class Objective:
         Data, float32 or float64: the dtype of every computation.
     Y : ndarray of shape (n_samples, n_outputs)
         Encoded targets, in the dtype of X or bool (label indicators, converted
-        where the loss reads them: see :meth:`targets`).
+        where the loss reads them: see :meth:`targets`), minus ``target_offset``.
     sample_weight : ndarray of shape (n_samples,)
         Sample weights ``s_i``, in the dtype of X.
     alpha : float
@@ -57,6 +58,9 @@ class Objective:
     Y: np.ndarray
     sample_weight: np.ndarray
     alpha: float
+    #: What Y was centred by (float64, per output; None: not centred). The raw
+    #: output of the weights here plus this offset is the network's output.
+    target_offset: Any = None
 
     @property
     def dtype(self):
@@ -149,6 +153,23 @@ class Objective:
         grad[:n_w] += self.penalty_gradient(theta[:n_w])
         return value + self.penalty(theta)
 
+    def gradient_size(self, theta, preconditioner, chunk_rows=4096):
+        """``||T^-T grad J||``: the size of J's gradient in the preconditioner's
+        coordinates (independent of the scale of each feature), full batch.
+
+        Summed over chunks of rows, so that no more than ``chunk_rows`` rows of
+        activations are alive at once.
+        """
+        grad, total = np.empty_like(theta), np.zeros_like(theta)
+        scale = 1.0 / self.sample_weight.sum(dtype=np.float64)
+        for start in range(0, self.n_samples, chunk_rows):
+            rows = slice(start, start + chunk_rows)
+            self.data_term_and_grad(theta, grad, rows, scale)
+            total += grad
+        n_w = self.layout.n_weights
+        total[:n_w] += self.penalty_gradient(theta[:n_w])
+        return float(np.linalg.norm(preconditioner.to_u(total)))
+
     def final_loss(self, theta, n_rows):
         """Per-sample losses of the first ``n_rows`` rows (a finiteness check)."""
         rows = slice(0, min(self.n_samples, n_rows))
@@ -164,38 +185,50 @@ class Objective:
             self.dtype
         )
 
-    def starting_weights(self, rng):
-        """Random weights, the output layer at the targets' scale and best constant.
+    def preconditioner(self, statistics=None):
+        """sgd's coordinates for this problem (:mod:`skreg._preconditioner`).
 
-        Returns ``(theta, output_scale)``.
+        From the data's own feature moments and target spread, or from the
+        ``statistics`` of an earlier fit that this one continues.
+        """
+        if statistics is None:
+            mean, scale = feature_moments(self.X, self.sample_weight)
+            statistics = (mean, scale, self.output_scale().astype(np.float64))
+        return Preconditioner(self.layout, *statistics, self.dtype)
+
+    def starting_weights(self, rng, preconditioner):
+        """Glorot's weights in the preconditioner's coordinates, best constant output.
+
+        The first layer then sees standardised features and the output layer
+        targets of unit spread, whatever the scale of X and y.
         """
         theta = initialize(self.layout, self.activation, rng, self.dtype)
         # np.average computes in the dtype of Y: give it the loss's dtype.
-        Y = self.targets()
-        output_scale = self.loss.output_scale(Y, self.sample_weight).astype(self.dtype)
-        coefs, intercepts, _ = self.layout.views(theta)
-        coefs[-1] *= output_scale
-        intercepts[-1][...] = self.loss.fit_intercept_only(Y, self.sample_weight)
-        return theta, output_scale
+        constant = self.loss.fit_intercept_only(self.targets(), self.sample_weight)
+        _, intercepts, _ = self.layout.views(theta)
+        intercepts[-1][...] = constant / preconditioner.output_scale
+        return preconditioner.to_theta(theta)
 
     # -- curvature --------------------------------------------------------------
 
-    def max_curvature(self, theta, rng, scale, n_iter, start=None):
-        """Largest curvature of J under the preconditioner ``scale``, and its vector.
+    def max_curvature(self, theta, rng, preconditioner, n_iter, start=None):
+        """Largest curvature of J in the preconditioner's coordinates, and its vector.
 
         The Gauss-Newton estimate of the data term (:meth:`gauss_newton`) plus the
-        penalty's ``2 alpha`` times the largest squared scale of a weight. The
-        automatic step size of sgd is built on it.
+        penalty's ``2 alpha`` times the largest squared factor between a weight
+        and its coordinate. The automatic step size of sgd is built on it.
         """
-        eigenvalue, vector = self.gauss_newton(theta, rng, scale, n_iter, start)
-        top = float(np.max(scale[: self.layout.n_weights]) ** 2)
+        eigenvalue, vector = self.gauss_newton(
+            theta, rng, preconditioner, n_iter, start
+        )
+        top = preconditioner.max_weight_factor() ** 2
         return eigenvalue + self.penalty_slope * top, vector
 
-    def gauss_newton(self, theta, rng, scale=None, n_iter=10, start=None):
-        """Largest eigenvalue of ``P G P`` and its vector, ``G`` Gauss-Newton of L.
+    def gauss_newton(self, theta, rng, preconditioner=None, n_iter=10, start=None):
+        """Largest eigenvalue of ``T^-T G T^-1`` and its vector (G: Gauss-Newton of L).
 
-        ``P`` is the diagonal preconditioner (``scale``, a vector like ``theta``;
-        the identity when None) under which the optimizer takes its steps.
+        ``T`` is the preconditioner (the identity when None) whose coordinates
+        the optimizer steps in.
 
         Power iteration on ``G v = J_f^T C J_f v`` where ``J_f`` is the Jacobian of
         the raw outputs and ``C`` the loss curvature at ``theta``. ``G v`` is the
@@ -209,8 +242,6 @@ class Objective:
         last vector of an estimate at nearby weights converges in a few iterations.
         """
         surrogate_grad = self._gauss_newton_product(theta)
-        if scale is None:
-            scale = np.ones_like(theta)
         if start is None:
             v = rng.standard_normal(theta.shape[0]).astype(theta.dtype)
         else:
@@ -221,12 +252,17 @@ class Objective:
         eps = (1e-3 if theta.dtype == np.float32 else 1e-5) * size
         for _ in range(n_iter):
             v /= np.linalg.norm(v)
-            direction = scale * v
-            direction *= eps / max(float(np.linalg.norm(direction)), 1e-300)
+            direction = v.copy()
+            if preconditioner is not None:
+                preconditioner.to_theta(direction)
+            length = max(float(np.linalg.norm(direction)), 1e-300)
+            direction *= eps / length
             surrogate_grad(theta + direction, grad_plus)
-            # G (P v) from the step along P v, scaled back to unit length.
-            hv = scale * grad_plus
-            hv *= float(np.linalg.norm(scale * v)) / eps
+            # G (T^-1 v) from the step along T^-1 v, back in u and to unit length.
+            hv = grad_plus.copy()
+            if preconditioner is not None:
+                preconditioner.to_u(hv)
+            hv *= length / eps
             eigenvalue = float(np.dot(v, hv))
             if not np.all(np.isfinite(hv)) or np.linalg.norm(hv) == 0:
                 break

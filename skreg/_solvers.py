@@ -2,10 +2,10 @@
 
 A solver says how its optimizer is built from the estimator's parameters
 (``settings``), what its automatic learning rate is, whether the fused BLAS step
-and the output-layer preconditioner apply to it, how it restarts after a blow-up,
-and which training loop runs it. The estimator looks a solver up in
-:data:`SOLVERS` and never branches on its name. Adding one is a class here and a
-row in the table.
+and the preconditioner (:mod:`skreg._preconditioner`) apply to it, how it
+restarts after a blow-up, and which training loop runs it. The estimator looks
+a solver up in :data:`SOLVERS` and never branches on its name. Adding one is a
+class here and a row in the table.
 """
 
 import numpy as np
@@ -36,7 +36,7 @@ class Solver:
     stochastic = True
     #: The products may build the step ``-lr * g`` themselves (large networks).
     fused_blas_step = False
-    #: The automatic step is taken in the output-scale preconditioned coordinates.
+    #: The automatic step is taken in the preconditioner's coordinates.
     preconditioned = False
     #: Needs a differentiable loss to converge (warns otherwise).
     needs_smooth_loss = False
@@ -97,12 +97,12 @@ class SGDSolver(_MinibatchSolver):
         }
 
     def auto_learning_rate(self, objective, state, settings):
-        """``(1 - momentum) / lambda_max(P (G + 2 alpha I_W) P)``.
+        """``(1 - momentum) / lambda_max(T^-T (G + 2 alpha I_W) T^-1)``.
 
         ``G`` is the Gauss-Newton matrix of the data term at the starting weights,
-        ``2 alpha`` the curvature of the penalty and ``P`` the output-scale
-        preconditioner: momentum's effective step is then below the inverse of
-        the largest curvature, stable whatever the scale of X, y or alpha.
+        ``2 alpha`` the curvature of the penalty and ``T`` the preconditioner:
+        momentum's effective step is then below the inverse of the largest
+        curvature, stable whatever the scale of X, y or alpha.
         """
         return (1 - settings.momentum) / _starting_curvature(objective, state)
 
@@ -143,32 +143,17 @@ class LBFGSSolver(Solver):
 SOLVERS = {solver.name: solver for solver in (SGDSolver(), AdamSolver(), LBFGSSolver())}
 
 
-def preconditioner(layout, output_scale, dtype):
-    """Diagonal ``P``: the output unit's target scale on its weights and bias.
-
-    sgd steps in ``u = theta / P``, so that an output whose target spreads over
-    a wide range (y in the hundreds) is as well conditioned as a standardised
-    one. The objective, and so its stationary points, do not change.
-    """
-    scale = np.ones(layout.n_params, dtype=dtype)
-    coefs, intercepts, _ = layout.views(scale)
-    coefs[-1][...] = output_scale
-    intercepts[-1][...] = output_scale
-    return scale
-
-
 def _starting_curvature(objective, state):
     """Largest curvature of J at the starting weights, on up to 1000 rows."""
-    theta, layout, rng = state.theta, state.layout, state.rng
+    theta, rng = state.theta, state.rng
     rows = slice(None)
     if objective.n_samples > STEP_SIZE_ROWS:
         rows = np.sort(rng.choice(objective.n_samples, STEP_SIZE_ROWS, replace=False))
-    scale = preconditioner(layout, state.output_scale, theta.dtype)
     start = state.curvature_direction
     n_iter = POWER_ITERATIONS if start is None else WARM_POWER_ITERATIONS
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         curvature, state.curvature_direction = objective.rows(rows).max_curvature(
-            theta, rng, scale, n_iter, start
+            theta, rng, state.preconditioner, n_iter, start
         )
     if not np.isfinite(curvature) or curvature <= 0:
         raise ValueError(

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from skreg._faults import (
@@ -25,11 +24,19 @@ from skreg._faults import (
 )
 from skreg._network import Workspace, predict_raw
 from skreg._progress import Progress
+from skreg._stopping import (
+    Stationarity,
+    at_plateau,
+    improved,
+    warn_not_stationary,
+)
 
 #: Rows on which J is checked at the final weights of a stochastic fit.
 FINAL_CHECK_ROWS = 64
 #: How often the automatic step is quartered after a blow-up before giving up.
 AUTO_STEP_RETRIES = 10
+#: ``state.stop_reason`` when early stopping ended training, as it should.
+EARLY_STOPPED = "the validation score stopped improving"
 
 
 class TrainingState:
@@ -54,7 +61,16 @@ class TrainingState:
         self.best_validation_score = None
         self.loss = None
         self.interrupted = False
-        self.output_scale = None
+        # The coordinates of sgd's automatic step (skreg._preconditioner).
+        self.preconditioner = None
+        # What the targets were centred by (Objective.target_offset).
+        self.target_offset = None
+        # The stopping rule (skreg._stopping): the gradient's size at the start,
+        # its last ratio to it, and why training stopped short of stationarity.
+        self.gradient_scale = None
+        self.stationarity = None
+        self.converged = False
+        self.stop_reason = None
         # The last epoch's estimate of J as (data term, penalty), for verbose.
         self.epoch_parts = (np.nan, np.nan)
         self.progress = Progress(0, 1)
@@ -106,18 +122,9 @@ class _MinibatchStep:
         self.precondition = (
             solver.preconditioned
             and settings.learning_rate_init == "auto"
-            and np.any(state.output_scale != 1)
-        )
-        coefs = layout.views(theta)[0]
-        # The weights whose penalty gradient the optimizer adds (all but the
-        # preconditioned output weights, handled here).
-        self.decay_stop = layout.n_weights - (
-            coefs[-1].size if self.precondition else 0
+            and not state.preconditioner.is_identity
         )
         self.weights = theta[: layout.n_weights]
-        self.output_weights = coefs[-1]
-        self.penalty_grad = np.empty_like(coefs[-1])
-        self.output_scale_sq = state.output_scale**2
 
     def __call__(self, rows, size):
         """Step on ``rows``; returns the minibatch's data term and penalty."""
@@ -140,25 +147,20 @@ class _MinibatchStep:
                 raise not_finite_at_start(objective)
             raise divergence("loss", state.n_iter + 1, self.solver.divergence_advice)
         if self.precondition:
-            self._precondition_output_layer()
+            if not self.fused:
+                # T^-1 T^-T applies to the whole gradient of J, penalty included.
+                grad[: self.weights.size] += objective.penalty_gradient(self.weights)
+            state.preconditioner.apply(grad)
         if self.fused:
             optimizer.step(theta, grad)
+        elif self.precondition:
+            optimizer.update(theta, grad)
         else:
-            decay = (self.decay_stop, objective.penalty_slope)
+            # The optimizer adds the penalty's gradient in its own pass.
+            decay = (self.weights.size, objective.penalty_slope)
             optimizer.update(theta, grad, decay=decay)
         state.stepped = True
         return value, penalty
-
-    def _precondition_output_layer(self):
-        grad_coefs, grad_intercepts, _ = self.objective.layout.views(self.grad)
-        if not self.fused:
-            # The penalty's gradient of the output weights before scaling; the
-            # optimizer adds that of the other weights.
-            grad_coefs[-1] += self.objective.penalty_gradient(
-                self.output_weights, out=self.penalty_grad
-            )
-        grad_coefs[-1] *= self.output_scale_sq
-        grad_intercepts[-1] *= self.output_scale_sq
 
 
 def run_epoch(objective, state, solver, settings, interrupt):
@@ -271,6 +273,8 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
     train = early.train if early else objective
     if float(train.sample_weight.sum(dtype=np.float64)) <= 0:
         raise ValueError("The sample weights of the training part sum to zero.")
+    # J's stationarity decides convergence when J itself is what is watched.
+    stationarity = None if (early or incremental) else Stationarity(train, state)
     retries_left = AUTO_STEP_RETRIES if settings.learning_rate_init == "auto" else 0
     checkpoint = state.theta.copy()
     epochs_left = 1 if incremental else settings.max_iter
@@ -289,23 +293,23 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
         if interrupt.is_set():
             warn_interrupted(state, solver.unit)
             break
-        if _end_epoch(state, epoch_loss, checkpoint, early, solver, settings, started):
+        stop = _end_epoch(
+            state, epoch_loss, checkpoint, early, solver, settings, started
+        )
+        if stop is None:
+            stop = at_plateau(state, stationarity, settings.tol)
+        if stop:
             break
-    else:
-        if not incremental:
-            warnings.warn(
-                f"Stochastic optimizer: maximum iterations ({settings.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
+    finished = state.converged or state.stop_reason == EARLY_STOPPED
+    if not (incremental or finished or state.interrupted):
+        warn_not_stationary(state, stationarity, settings)
     if early:
         early.restore(state)
     _check_final_loss(train, state, solver)
 
 
 def _end_epoch(state, epoch_loss, checkpoint, early, solver, settings, started):
-    """Record the epoch and apply the stopping rule; True to stop training."""
+    """Record the epoch; True to stop, None at a plateau of J, False to go on."""
     optimizer = state.optimizer
     state.n_iter += 1
     state.loss_curve.append(epoch_loss)
@@ -314,17 +318,22 @@ def _end_epoch(state, epoch_loss, checkpoint, early, solver, settings, started):
     if epoch_loss <= state.best_loss:
         np.copyto(checkpoint, state.theta)
     if early:
-        improved = early.update(state, settings.tol, solver.divergence_advice)
+        better = early.update(state, settings.tol, solver.divergence_advice)
     else:
-        improved = epoch_loss < state.best_loss - settings.tol
+        better = improved(epoch_loss, state.best_loss, settings.tol)
     state.best_loss = min(state.best_loss, epoch_loss)
-    state.no_improvement = 0 if improved else state.no_improvement + 1
+    state.no_improvement = 0 if better else state.no_improvement + 1
     _report_epoch(state, started)
-    if state.no_improvement > settings.n_iter_no_change:
+    if state.no_improvement <= settings.n_iter_no_change:
+        return False
+    if early:
+        # The validation score's plateau: the schedule decides, as in sklearn.
         if optimizer.should_stop():
+            state.stop_reason = EARLY_STOPPED
             return True
         state.no_improvement = 0
-    return False
+        return False
+    return None
 
 
 def _check_final_loss(objective, state, solver):

@@ -8,6 +8,7 @@ from skreg._activations import ACTIVATIONS
 from skreg._losses import LOSSES
 from skreg._network import Layout, initialize, predict_raw
 from skreg._objective import Objective
+from skreg._preconditioner import Preconditioner
 
 ACTIVATION_NAMES = [n for n, r in ACTIVATIONS.items() if r.name == n]
 ALPHA = 0.1
@@ -129,14 +130,21 @@ def test_gauss_newton_eigenvalue_of_a_linear_model(rng):
 
 
 def test_max_curvature_adds_the_penalty(rng):
-    # J's curvature is the data term's plus 2 alpha on the (scaled) weights.
+    # J's curvature is the data term's plus 2 alpha times the largest squared
+    # factor between a weight and its coordinate (here the output scale, 3).
     X, Y = rng.standard_normal((40, 4)), rng.standard_normal((40, 1))
     objective = _linear_objective(X, Y, np.ones(40))
     theta = np.zeros(objective.layout.n_params)
-    scale = np.full_like(theta, 3.0)
-    data, _ = objective.gauss_newton(theta, np.random.RandomState(0), scale, 100)
+    preconditioner = Preconditioner(
+        objective.layout, np.zeros(4), np.ones(4), np.array([3.0]), np.float64
+    )
+    data, _ = objective.gauss_newton(
+        theta, np.random.RandomState(0), preconditioner, 100
+    )
     objective.alpha = 0.25
-    total, _ = objective.max_curvature(theta, np.random.RandomState(0), scale, 100)
+    total, _ = objective.max_curvature(
+        theta, np.random.RandomState(0), preconditioner, 100
+    )
     assert total == pytest.approx(data + 2 * 0.25 * 9.0, rel=1e-12)
 
 

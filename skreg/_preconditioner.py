@@ -1,0 +1,100 @@
+"""The coordinates in which sgd's automatic step is taken.
+
+sgd steps in ``u = T theta`` instead of ``theta``. ``T`` is an affine change of the
+first layer and a scaling of the last:
+
+- first layer: ``V = S W_1`` and ``c = b_1 + mu W_1``, with ``mu`` and ``S =
+  diag(s)`` the features' (weighted) means and spreads, so that the first layer
+  sees standardised inputs ``(x - mu) / s`` whatever the scale of each feature;
+- last layer: ``W_L / sigma`` and ``b_L / sigma`` per output, ``sigma`` the
+  targets' spread.
+
+Both are reparametrisations of the same network, so neither J nor its stationary
+points change; the penalty stays ``alpha ||W||^2`` on the weights themselves. A
+gradient step in ``u`` is the step ``-lr T^{-1} T^{-T} grad J`` in ``theta``
+(:meth:`Preconditioner.apply`), and momentum's velocity lives in ``theta``
+unchanged. The same ``T`` gives the starting weights: Glorot's initialisation in
+``u``.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.sparsefuncs import mean_variance_axis
+
+
+def feature_moments(X, sample_weight):
+    """Weighted mean and spread of each feature (spread 1 where it is 0)."""
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if sp.issparse(X):
+        # scikit-learn's sparse kernels want the weights in the data's dtype.
+        mean, variance = mean_variance_axis(
+            X.tocsc(), axis=0, weights=weights.astype(X.dtype)
+        )
+    else:
+        mean = np.average(X, axis=0, weights=weights)
+        variance = np.average((X - mean) ** 2, axis=0, weights=weights)
+    spread = np.sqrt(np.asarray(variance, dtype=np.float64))
+    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+    mean = np.where(np.isfinite(mean), mean, 0.0)
+    return np.asarray(mean, dtype=np.float64), spread
+
+
+class Preconditioner:
+    """``T`` of the module docstring, for one layout (see there).
+
+    Parameters
+    ----------
+    layout : Layout
+    input_mean, input_scale : ndarray of shape (n_features,)
+        ``mu`` and ``s``.
+    output_scale : ndarray of shape (n_outputs,)
+        ``sigma``.
+    dtype : numpy dtype
+        That of ``theta``.
+    """
+
+    def __init__(self, layout, input_mean, input_scale, output_scale, dtype):
+        self.layout = layout
+        # As given (float64), for the next fit that continues from this one.
+        self.statistics = (input_mean, input_scale, output_scale)
+        self.mean = np.asarray(input_mean, dtype=dtype)
+        self.inverse_scale = (1.0 / np.asarray(input_scale, np.float64)).astype(dtype)
+        self.output_scale = np.asarray(output_scale, dtype=dtype)
+
+    @property
+    def is_identity(self):
+        return bool(
+            np.all(self.mean == 0)
+            and np.all(self.inverse_scale == 1)
+            and np.all(self.output_scale == 1)
+        )
+
+    def to_theta(self, u):
+        """``T^{-1} u``, in place: a direction in ``u`` as a direction in theta."""
+        coefs, intercepts, _ = self.layout.views(u)
+        coefs[0] *= self.inverse_scale[:, None]
+        intercepts[0] -= self.mean @ coefs[0]
+        coefs[-1] *= self.output_scale
+        intercepts[-1] *= self.output_scale
+        return u
+
+    def to_u(self, grad):
+        """``T^{-T} grad``, in place: a gradient in theta as one in ``u``."""
+        coefs, intercepts, _ = self.layout.views(grad)
+        coefs[0] -= np.multiply.outer(self.mean, intercepts[0])
+        coefs[0] *= self.inverse_scale[:, None]
+        coefs[-1] *= self.output_scale
+        intercepts[-1] *= self.output_scale
+        return grad
+
+    def apply(self, grad):
+        """``T^{-1} T^{-T} grad``, in place: the step direction of sgd in theta."""
+        return self.to_theta(self.to_u(grad))
+
+    def max_weight_factor(self):
+        """The largest ``|d w / d u|`` over weights: scales the penalty's curvature."""
+        first = float(np.max(self.inverse_scale))
+        last = float(np.max(self.output_scale))
+        if len(self.layout.weight_shapes) == 1:
+            return first * last
+        return max(first, last, 1.0)
