@@ -122,7 +122,9 @@ class Objective:
         else:
             X, Y, sw = self.X[rows], self.targets(rows), self.sample_weight[rows]
         if scale is None:
-            scale = 1.0 / sw.sum(dtype=np.float64)
+            # A Python float: a np.float64 scalar would make ``weighted`` and
+            # the products with it float64 when X is float32 (NEP 50).
+            scale = 1.0 / float(sw.sum(dtype=np.float64))
         coefs, intercepts, slopes = self.layout.views(theta)
         zs, activs, raw = forward(
             X, coefs, intercepts, slopes, self.activation, workspace

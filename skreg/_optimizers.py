@@ -8,6 +8,8 @@ is added to the gradient inside the update, before momentum, which saves a pass
 over the parameters and changes no number.
 """
 
+import math
+
 import numpy as np
 
 #: Elements per block of SGD's update. The update makes several passes; done block
@@ -189,10 +191,9 @@ class Adam(_StochasticOptimizer):
         step = np.multiply(grads, grads, out=self._step)
         step *= 1 - b2
         self.second_moment += step
-        lr = (
-            self.learning_rate
-            * np.sqrt(1 - b2**self.n_steps)
-            / (1 - b1**self.n_steps)
+        # A Python float, so that ``step *= -lr`` stays in the parameters' dtype.
+        lr = self.learning_rate * math.sqrt(1 - b2**self.n_steps) / (
+            1 - b1**self.n_steps
         )
         np.sqrt(self.second_moment, out=step)
         step += self.epsilon
