@@ -87,8 +87,12 @@ class Objective:
 
     @property
     def penalty_slope(self):
-        """``2 alpha``: the penalty's gradient is ``penalty_slope * W``."""
-        return 2 * self.alpha
+        """``2 alpha``: the penalty's gradient is ``penalty_slope * W``.
+
+        A Python float: alpha may be a np.float64 (the CV path, a grid search),
+        which would make products with float32 weights float64 (NEP 50).
+        """
+        return 2 * float(self.alpha)
 
     def penalty(self, theta, scipy_blas=False):
         """``alpha * sum_l ||W_l||_F^2`` over the weight block of ``theta``.
@@ -96,7 +100,8 @@ class Objective:
         ``scipy_blas`` for the stochastic loop, whose products use scipy's BLAS.
         """
         w = theta[: self.layout.n_weights]
-        return float(self.alpha * (squared_norm(w) if scipy_blas else np.dot(w, w)))
+        w_dot_w = squared_norm(w) if scipy_blas else np.dot(w, w)
+        return float(float(self.alpha) * w_dot_w)
 
     def penalty_gradient(self, weights, scale=1.0, out=None):
         """``scale * 2 alpha W`` for a block ``weights`` of weight entries."""

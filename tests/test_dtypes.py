@@ -52,8 +52,25 @@ ALLOWED_FLOAT64 = {
     # Random draws in float64, stored in X's dtype (same start in both dtypes).
     ("_network", "initialize", "bound"),
 }
+#: Hyperparameters given as numpy float64 scalars, as GridSearchCV over a
+#: np.logspace grid and the CV estimators' alpha path give them.
+NUMPY_PARAMS = {
+    "alpha": np.float64(1e-3),
+    "momentum": np.float64(0.9),
+    "beta_1": np.float64(0.9),
+    "beta_2": np.float64(0.999),
+    "epsilon": np.float64(1e-8),
+}
 VARIANTS = {
     "defaults": {},
+    "numpy_params": NUMPY_PARAMS,
+    "numpy_lr_early_stopping": {
+        **NUMPY_PARAMS,
+        "learning_rate_init": np.float64(1e-3),
+        "learning_rate": "invscaling",
+        "power_t": np.float64(0.25),
+        "early_stopping": True,
+    },
     # The large-network path: products through scipy's BLAS, fused sgd step.
     "scipy_blas": {},
 }
