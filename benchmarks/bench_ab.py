@@ -6,8 +6,9 @@ estimators of ``bench_cv.py`` (diabetes and digits, their default grid). Each
 timing runs in a fresh child process that imports skreg from one checkout
 (A, B, A, B, ... in one run, so that the machine's drift hits both alike); the
 child times ``fit`` alone, ``--inner`` times, and reports the fastest (the
-first fit of a process pays for warming up caches and thread pools). Reported: the median seconds of each and the median of
-the paired ratios B / A (below 1: B is faster).
+first fit of a process pays for warming up caches and thread pools). Reported:
+the median seconds of each and the median of the paired ratios B / A (below 1:
+B is faster).
 
     git worktree add /tmp/skreg-old <commit>
     python benchmarks/bench_ab.py --a /tmp/skreg-old --b . --reps 3
