@@ -3,11 +3,34 @@
 Same data, architecture, batch size (200), solver (SGD, lr 1e-3, Nesterov momentum
 0.9), epochs and dtype for both; alpha converted per SPEC (sklearn's sgd penalty is
 alpha / batch_size on the weights, so skreg gets ``1e-4 / 200`` for the regressor
-and ``1e-4 / 400`` for the classifier). Runs are interleaved in one process
-(sklearn, skreg, products-only loop, sklearn, ...) and medians reported, with the
-ratio to scikit-learn, GFLOP/s (6 x samples x weights) and the share of the
-products-only loop: the forward, weight-gradient and input-gradient matrix products
-of every minibatch and nothing else, the ceiling of any numpy trainer.
+and ``1e-4 / 400`` for the classifier). As in the shared harness
+(``bench_mlp.py``), the regression target is cast to the run's dtype: float32 X
+gets float32 y. Each regression workload run in float32 has one more row,
+``float32, y float64``: float32 X with the float64 target a user is likely to
+pass, where skreg must stay as fast (it converts y once and trains in float32).
+
+Method. Each timing is one whole ``fit`` (validation and setup included), after
+an untimed warm-up fit on 2,000 rows. Per rep the trainers run interleaved
+(sklearn, skreg, products-only, then the next rep), so that a change of the
+machine's state hits all of them alike, and every ratio is *paired*: computed
+within one rep (sklearn's time / skreg's time of the same rep), then the median
+over reps is reported, never a ratio of medians. "products-only" is the forward,
+weight-gradient and input-gradient matrix products of every minibatch and
+nothing else (out= buffers): the ceiling of any numpy trainer.
+
+Prediction on the whole training X is timed after each rep's fits, in 5
+interleaved rounds of sklearn's ``predict``, skreg's ``predict`` and a
+"products-only predict" (the bare chain ``X @ W + b`` and ReLU in place over
+the whole X, with skreg's fitted weights; for the classifier without the
+softmax and argmax); reported are the medians over all rounds of the paired
+ratios sklearn / skreg and skreg / products-only.
+
+Columns: samples/s = n_samples * epochs / median fit time; GFLOP/s = 6 x
+samples x weights / skreg's median fit time; "% of products-only" = paired
+products-only time / skreg time (100% = nothing but the products); predict
+"vs sklearn" > 1 is faster than sklearn; "/ products" is how many times the
+bare chain's time skreg's predict takes. Timings on a busy machine are not
+results: run it alone on an idle machine.
 
     python benchmarks/bench_speed.py                 # S, M, L, C x float64, float32
     python benchmarks/bench_speed.py --quick         # one rep, fewest epochs
@@ -39,7 +62,8 @@ WORKLOADS = {
 }
 
 
-def make_data(wl, dtype):
+def make_data(wl, dtype, y_dtype=None):
+    """X in ``dtype``; a regression y in ``y_dtype`` (default: ``dtype``)."""
     if wl["task"] == "reg":
         X, y = make_regression(
             n_samples=wl["n"], n_features=wl["d"], n_informative=wl["d"] // 2,
@@ -51,6 +75,8 @@ def make_data(wl, dtype):
             n_samples=wl["n"], n_features=wl["d"], n_informative=20,
             n_classes=wl["k"], random_state=0,
         )
+    if wl["task"] == "reg":
+        y = y.astype(y_dtype or dtype)
     return X.astype(dtype), y
 
 
@@ -107,16 +133,39 @@ def time_fit(est, X, y):
         return time.perf_counter() - started
 
 
-def time_predict(est, X, reps=5):
-    best = []
-    for _ in range(reps):
-        started = time.perf_counter()
-        est.predict(X)
-        best.append(time.perf_counter() - started)
-    return min(best)
+def products_predict(est, X):
+    """The bare chain ``X @ W + b``, ReLU in place, over the whole X (no checks)."""
+    a = X
+    for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_)):
+        a = a @ W
+        a += b
+        if i < len(est.coefs_) - 1:
+            np.maximum(a, 0, out=a)
+    return a
 
 
-def peak_fit_memory(trainer, workload, dtype, epochs):
+def time_predicts(fitted, X, rounds=5):
+    """Walls of ``rounds`` interleaved predicts: sklearn, skreg, products-only."""
+    walls = {"sklearn": [], "skreg": [], "products": []}
+    calls = {
+        "sklearn": fitted["sklearn"].predict,
+        "skreg": fitted["skreg"].predict,
+        "products": lambda X: products_predict(fitted["skreg"], X),
+    }
+    for _ in range(rounds):
+        for label, call in calls.items():
+            started = time.perf_counter()
+            call(X)
+            walls[label].append(time.perf_counter() - started)
+    return walls
+
+
+def paired(numerators, denominators):
+    """Median of the per-rep ratios (not the ratio of the medians)."""
+    return statistics.median(a / b for a, b in zip(numerators, denominators))
+
+
+def peak_fit_memory(trainer, workload, dtype, y_dtype, epochs):
     """Peak memory (MiB) allocated during one fit, in a fresh subprocess.
 
     tracemalloc sees numpy's buffers, so the peak excludes X and y themselves
@@ -128,7 +177,7 @@ sys.path.insert(0, {sys.path[0]!r})
 from bench_speed import WORKLOADS, make_data, make_trainers
 import numpy as np
 wl = WORKLOADS[{workload!r}]
-X, y = make_data(wl, np.{dtype})
+X, y = make_data(wl, np.{dtype}, {y_dtype!r})
 est = make_trainers(wl, {epochs})[{trainer!r}]
 warnings.simplefilter("ignore")
 tracemalloc.start()
@@ -139,49 +188,73 @@ print(tracemalloc.get_traced_memory()[1] / 2**20)
     return float(out.stdout.strip() or "nan")
 
 
-def run(workloads, dtypes, reps, quick, memory):
-    print("| wl | dtype | sklearn samples/s | skreg samples/s | skreg / sklearn "
-          "(paired) | skreg GFLOP/s | skreg % of products-only | predict ratio |"
-          + (" fit peak MiB sklearn / skreg (X MiB) |" if memory else ""))
-    print("|---|---|---|---|---|---|---|---|" + ("---|" if memory else ""))
+def cases(workloads, dtypes):
+    """(workload, row label, X dtype, y dtype) of every row of the table."""
     for name in workloads:
+        for dtype in dtypes:
+            yield name, dtype, dtype, None
+            if dtype == "float32" and WORKLOADS[name]["task"] == "reg":
+                yield name, "float32, y float64", dtype, "float64"
+
+
+def measure(wl, X, y, epochs, reps):
+    """Fit walls of every trainer and predict walls, interleaved per rep."""
+    walls = {"sklearn": [], "skreg": [], "products": []}
+    predict_walls = {"sklearn": [], "skreg": [], "products": []}
+    for est in make_trainers(wl, 1).values():  # warm-up
+        time_fit(est, X[:2000], y[:2000])
+    for _ in range(reps):
+        fitted = {}
+        for label, est in make_trainers(wl, epochs).items():
+            time.sleep(0.25)
+            walls[label].append(time_fit(est, X, y))
+            fitted[label] = est
+        time.sleep(0.25)
+        walls["products"].append(products_only(wl, X, epochs))
+        time.sleep(0.25)
+        for label, times in time_predicts(fitted, X).items():
+            predict_walls[label] += times
+    return walls, predict_walls
+
+
+HEADER = (
+    "| wl | dtype | sklearn samples/s | skreg samples/s | skreg vs sklearn "
+    "(paired) | skreg GFLOP/s | skreg % of products-only | predict skreg vs "
+    "sklearn (paired) | predict skreg / products-only (paired) |"
+)
+
+
+def table_row(name, label, wl, epochs, walls, predict_walls):
+    """One markdown row: medians, and paired ratios per rep."""
+    samples = wl["n"] * epochs
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    gflops = 6 * samples * n_weights(wl) / med["skreg"] / 1e9
+    return (
+        f"| {name} | {label} | {samples / med['sklearn']:,.0f} | "
+        f"{samples / med['skreg']:,.0f} | "
+        f"{paired(walls['sklearn'], walls['skreg']):.2f} | {gflops:.1f} | "
+        f"{paired(walls['products'], walls['skreg']):.0%} | "
+        f"{paired(predict_walls['sklearn'], predict_walls['skreg']):.2f} | "
+        f"{paired(predict_walls['skreg'], predict_walls['products']):.2f} |"
+    )
+
+
+def run(workloads, dtypes, reps, quick, memory):
+    print(HEADER + (" fit peak MiB sklearn / skreg (X MiB) |" if memory else ""))
+    print("|---" * 9 + "|" + ("---|" if memory else ""))
+    for name, label, dtype, y_dtype in cases(workloads, dtypes):
         wl = WORKLOADS[name]
         epochs = wl["quick"] if quick else wl["epochs"]
-        for dtype in dtypes:
-            X, y = make_data(wl, np.dtype(dtype))
-            walls = {"sklearn": [], "skreg": [], "products": []}
-            fitted = {}
-            for est in make_trainers(wl, 1).values():  # warm-up
-                time_fit(est, X[:2000], y[:2000])
-            for _ in range(reps):
-                for label, est in make_trainers(wl, epochs).items():
-                    time.sleep(0.25)
-                    walls[label].append(time_fit(est, X, y))
-                    fitted[label] = est
-                time.sleep(0.25)
-                walls["products"].append(products_only(wl, X, epochs))
-            samples = wl["n"] * epochs
-            med = {k: statistics.median(v) for k, v in walls.items()}
-            paired = statistics.median(
-                a / b for a, b in zip(walls["sklearn"], walls["skreg"])
+        X, y = make_data(wl, np.dtype(dtype), y_dtype)
+        walls, predict_walls = measure(wl, X, y, epochs, reps)
+        row = table_row(name, label, wl, epochs, walls, predict_walls)
+        if memory:
+            sk_mem, our_mem = (
+                peak_fit_memory(trainer, name, dtype, y_dtype, epochs)
+                for trainer in ("sklearn", "skreg")
             )
-            share = statistics.median(
-                a / b for a, b in zip(walls["products"], walls["skreg"])
-            )
-            gflops = 6 * samples * n_weights(wl) / med["skreg"] / 1e9
-            predict_ratio = time_predict(fitted["sklearn"], X) / time_predict(
-                fitted["skreg"], X
-            )
-            row = (
-                f"| {name} | {dtype} | {samples / med['sklearn']:,.0f} | "
-                f"{samples / med['skreg']:,.0f} | {med['sklearn'] / med['skreg']:.2f} "
-                f"({paired:.2f}) | {gflops:.1f} | {share:.0%} | {predict_ratio:.2f} |"
-            )
-            if memory:
-                sk_mem = peak_fit_memory("sklearn", name, dtype, epochs)
-                our_mem = peak_fit_memory("skreg", name, dtype, epochs)
-                row += f" {sk_mem:.1f} / {our_mem:.1f} ({X.nbytes / 2**20:.1f}) |"
-            print(row, flush=True)
+            row += f" {sk_mem:.1f} / {our_mem:.1f} ({X.nbytes / 2**20:.1f}) |"
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

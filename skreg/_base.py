@@ -48,6 +48,17 @@ def fresh_objective(estimator, X, y, sample_weight=None):
     return objective
 
 
+def _settings(params):
+    """The parameters as the engine reads them, numpy scalars as Python ones.
+
+    A np.float64 parameter (a grid search over np.logspace) would be "strong"
+    under NEP 50 and turn float32 arithmetic with it into float64.
+    """
+    return SimpleNamespace(
+        **{k: v.item() if isinstance(v, np.generic) else v for k, v in params.items()}
+    )
+
+
 class _BaseL2MLP(BaseEstimator, ABC):
     """Base class of the L2-penalised MLP estimators (not for direct use)."""
 
@@ -259,7 +270,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         # The encoder is needed by early stopping's score; a failed fit rolls
         # it back with everything else.
         self._set_encoder(encoder)
-        settings = SimpleNamespace(**self.get_params(deep=False))
+        settings = _settings(self.get_params(deep=False))
         state = self._starting_state(objective, solver, settings, reset, incremental)
         state.progress = Progress(
             self.verbose, 1 if incremental else self.max_iter, solver.unit

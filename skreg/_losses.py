@@ -95,7 +95,7 @@ class Loss:
 
     def output_scale(self, y, sample_weight):
         """Spread of each output's target (ones: the link fixes the scale)."""
-        return np.ones(y.shape[1])
+        return np.ones(y.shape[1], dtype=y.dtype)
 
     def target_offset(self, y, sample_weight):
         """What the targets are centred by before the cast to X's dtype (None:

@@ -91,8 +91,12 @@ class Objective:
 
     @property
     def penalty_slope(self):
-        """``2 alpha``: the penalty's gradient is ``penalty_slope * W``."""
-        return 2 * self.alpha
+        """``2 alpha``: the penalty's gradient is ``penalty_slope * W``.
+
+        A Python float: alpha may be a np.float64 (the CV path, a grid search),
+        which would make products with float32 weights float64 (NEP 50).
+        """
+        return 2 * float(self.alpha)
 
     def penalty(self, theta, scipy_blas=False):
         """``alpha * sum_l ||W_l||_F^2`` over the weight block of ``theta``.
@@ -100,7 +104,8 @@ class Objective:
         ``scipy_blas`` for the stochastic loop, whose products use scipy's BLAS.
         """
         w = theta[: self.layout.n_weights]
-        return float(self.alpha * (squared_norm(w) if scipy_blas else np.dot(w, w)))
+        w_dot_w = squared_norm(w) if scipy_blas else np.dot(w, w)
+        return float(float(self.alpha) * w_dot_w)
 
     def penalty_gradient(self, weights, scale=1.0, out=None):
         """``scale * 2 alpha W`` for a block ``weights`` of weight entries."""
@@ -126,7 +131,9 @@ class Objective:
         else:
             X, Y, sw = self.X[rows], self.targets(rows), self.sample_weight[rows]
         if scale is None:
-            scale = 1.0 / sw.sum(dtype=np.float64)
+            # A Python float: a np.float64 scalar would make ``weighted`` and
+            # the products with it float64 when X is float32 (NEP 50).
+            scale = 1.0 / float(sw.sum(dtype=np.float64))
         coefs, intercepts, slopes = self.layout.views(theta)
         zs, activs, raw = forward(
             X, coefs, intercepts, slopes, self.activation, workspace
@@ -161,7 +168,7 @@ class Objective:
         activations are alive at once.
         """
         grad, total = np.empty_like(theta), np.zeros_like(theta)
-        scale = 1.0 / self.sample_weight.sum(dtype=np.float64)
+        scale = 1.0 / float(self.sample_weight.sum(dtype=np.float64))
         for start in range(0, self.n_samples, chunk_rows):
             rows = slice(start, start + chunk_rows)
             self.data_term_and_grad(theta, grad, rows, scale)

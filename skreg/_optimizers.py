@@ -8,6 +8,8 @@ is added to the gradient inside the update, before momentum, which saves a pass
 over the parameters and changes no number.
 """
 
+import math
+
 import numpy as np
 
 #: Elements per block of SGD's update. The update makes several passes; done block
@@ -46,10 +48,12 @@ class _StochasticOptimizer:
     min_learning_rate = 1e-6
 
     def __init__(self, learning_rate_init, schedule="constant", power_t=0.5):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = learning_rate_init
+        # Python floats throughout: a np.float64 hyperparameter (a grid search
+        # over np.logspace) would turn float32 updates into float64 ones.
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = self.learning_rate_init
         self.schedule = schedule
-        self.power_t = power_t
+        self.power_t = float(power_t)
 
     def end_epoch(self, t):
         """Apply the schedule after an epoch; ``t`` counts the samples seen."""
@@ -85,7 +89,7 @@ class SGD(_StochasticOptimizer):
         nesterov=True,
     ):
         super().__init__(learning_rate_init, schedule, power_t)
-        self.momentum = momentum
+        self.momentum = float(momentum)
         self.nesterov = nesterov
         self.velocity = np.zeros_like(params)
         size = min(_BLOCK, params.shape[0])
@@ -156,9 +160,9 @@ class Adam(_StochasticOptimizer):
         epsilon=1e-8,
     ):
         super().__init__(learning_rate_init, schedule, power_t)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
         self.n_steps = 0
         self.first_moment = np.zeros_like(params)
         self.second_moment = np.zeros_like(params)
@@ -189,10 +193,9 @@ class Adam(_StochasticOptimizer):
         step = np.multiply(grads, grads, out=self._step)
         step *= 1 - b2
         self.second_moment += step
-        lr = (
-            self.learning_rate
-            * np.sqrt(1 - b2**self.n_steps)
-            / (1 - b1**self.n_steps)
+        # A Python float, so that ``step *= -lr`` stays in the parameters' dtype.
+        lr = self.learning_rate * math.sqrt(1 - b2**self.n_steps) / (
+            1 - b1**self.n_steps
         )
         np.sqrt(self.second_moment, out=step)
         step += self.epsilon
