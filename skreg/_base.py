@@ -191,13 +191,14 @@ class _BaseL2MLP(BaseEstimator, ABC):
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, reset)
         Y, encoder = self._encode_targets(y, reset, classes)
         loss = self._output_loss(encoder)
-        check_target_domain(loss, Y)
         if reset:
             offset = loss.target_offset(Y, sample_weight)
         else:
             offset = self._target_offset
-        # Centred in float64, before the cast to X's dtype.
+        # Centred in float64, before the cast to X's dtype (only targets of an
+        # unbounded domain are centred: the check is the same either way).
         Y = targets_as(Y if offset is None else Y - offset, X.dtype)
+        check_target_domain(loss, Y)
         activation = ACTIVATIONS[self.activation]
         layout = Layout((X.shape[1], *sizes, Y.shape[1]), activation.learns_slope)
         objective = Objective(
@@ -428,12 +429,12 @@ class _BaseL2MLP(BaseEstimator, ABC):
         Y, encoder = self._encode_targets(y, reset=False)
         # The loss of the current parameters (huber_delta, quantile), as alpha.
         loss = self._output_loss(encoder)
-        check_target_domain(loss, Y)
         # Centred as in training when the loss allows (exact: the bias absorbs it).
         offset = None if loss.target_offset(Y, sample_weight) is None else (
             self._target_offset
         )
         Y = targets_as(Y if offset is None else Y - offset, X.dtype)
+        check_target_domain(loss, Y)
         objective = Objective(
             self._layout, ACTIVATIONS[self.activation], loss, X, Y, sample_weight,
             self.alpha, offset,

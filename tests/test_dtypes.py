@@ -49,9 +49,17 @@ ALLOWED_FLOAT64 = {
     ("_lbfgs", "fun", "x"),
     ("_lbfgs", "fun", "<return>"),
     ("_lbfgs", "fit_lbfgs", "x_final"),
+    # The starting gradient as scipy gets it: its largest entry scales gtol.
+    ("_lbfgs", "fit_lbfgs", "grad0"),
     # Random draws in float64, stored in X's dtype (same start in both dtypes).
     ("_network", "initialize", "bound"),
 }
+#: Functions computed in float64 on purpose, with all they call: the targets'
+#: offset is taken in float64 before the cast to X's dtype, so that float32
+#: keeps the digits of targets far from zero; the preconditioner's statistics
+#: are kept in float64 for the fits that continue this one, and converted to
+#: X's dtype where the preconditioner is built.
+FLOAT64_BY_DESIGN = {"target_offset", "preconditioner"}
 #: Hyperparameters given as numpy float64 scalars, as GridSearchCV over a
 #: np.logspace grid and the CV estimators' alpha path give them.
 NUMPY_PARAMS = {
@@ -134,6 +142,11 @@ class _Record:
         module = os.path.splitext(os.path.basename(path))[0]
         if module not in ENGINE or "skreg" not in path:
             return None
+        caller = frame
+        while caller is not None:
+            if caller.f_code.co_name in FLOAT64_BY_DESIGN:
+                return None
+            caller = caller.f_back
         function = frame.f_code.co_name
         code = frame.f_code
         arguments = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
