@@ -34,10 +34,10 @@ estimator on the transformed data, and the references are fitted on that data
 too. These must be within the network's target AND warning-free.
 
 Run time: ``--quick`` takes seconds; the tight references dominate everything
-else, most of all for the networks (``--recommended``: minutes per dataset on a
-busy machine, digits the longest; the full panel longer still). Rows are printed
-as they finish. ``--ref-max-iter`` lowers the references' ``max_iter`` for a
-rough look (their warnings then say when they stopped short).
+else, most of all for the networks (``--recommended``: about 20 minutes on a
+busy machine, 16 of them digits' references; the full panel longer still).
+Rows are printed as they finish. ``--ref-max-iter`` lowers the references'
+``max_iter`` for a rough look (their warnings then say when they stopped short).
 
 ``--skreg-path`` is put first on sys.path before skreg is imported (default:
 the checkout this script is in), so that any checkout can be measured.
