@@ -134,9 +134,13 @@ class _RealTargetLoss(Loss):
         and its output bias starts near 0, so that neither the float32 cast of
         y nor float32 steps on a large bias lose y's digits. The bias is not
         penalised: the shift changes neither J nor its minimisers."""
-        return self.fit_intercept_only(
-            np.asarray(y, dtype=np.float64), np.asarray(sample_weight, np.float64)
-        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            offset = self.fit_intercept_only(
+                np.asarray(y, dtype=np.float64), np.asarray(sample_weight, np.float64)
+            )
+        # Targets near float64's range have no finite mean: left as they are,
+        # for the checks of the data to report.
+        return offset if np.all(np.isfinite(offset)) else None
 
 
 class SquaredError(_RealTargetLoss):

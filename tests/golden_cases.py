@@ -36,7 +36,7 @@ ACTIVATIONS = (
     "prelu", "elu", "gelu", "silu", "softplus",
 )
 #: Regressor targets are named by their loss, classifier targets by their kind.
-REGRESSION = ("squared_error", "absolute_error", "huber", "poisson")
+REGRESSION = ("squared_error", "absolute_error", "huber", "quantile", "poisson")
 CLASSIFICATION = ("binary", "multiclass", "multilabel")
 VARIANT_TARGETS = ("squared_error", "huber", "poisson", "multiclass", "binary")
 VARIANT_ACTIVATIONS = ("relu", "tanh")
@@ -178,6 +178,8 @@ def _params(case):
         params["loss"] = case.target
         if case.target == "huber":
             params["huber_delta"] = 0.5
+        if case.target == "quantile":
+            params["quantile"] = 0.8
     params.update(VARIANTS.get(case.variant, (None, {}))[1])
     if case.variant == "fixed_lr":
         params["learning_rate_init"] = FIXED_LEARNING_RATE[case.solver]
