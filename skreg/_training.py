@@ -273,8 +273,10 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
     train = early.train if early else objective
     if float(train.sample_weight.sum(dtype=np.float64)) <= 0:
         raise ValueError("The sample weights of the training part sum to zero.")
-    # J's stationarity decides convergence when J itself is what is watched.
-    stationarity = None if (early or incremental) else Stationarity(train, state)
+    # J's stationarity decides convergence when J itself is what is watched (and
+    # tol > 0: tol=0 asks for every epoch up to max_iter).
+    watch_j = not (early or incremental) and settings.tol > 0
+    stationarity = Stationarity(train, state) if watch_j else None
     retries_left = AUTO_STEP_RETRIES if settings.learning_rate_init == "auto" else 0
     checkpoint = state.theta.copy()
     epochs_left = 1 if incremental else settings.max_iter
