@@ -1,4 +1,10 @@
-"""Full-batch training with scipy's L-BFGS-B on the exact J and its gradient."""
+"""Full-batch training with scipy's L-BFGS-B on the exact J and its gradient.
+
+L-BFGS-B works in the preconditioner's coordinates ``u`` (:mod:`skreg._preconditioner`):
+``J(T^-1 u)`` has the gradient ``T^-T grad J``, so that features on any scale
+and far from zero (a badly conditioned problem in the weights themselves) look
+standardised to it, and its gradient test means the same for every scaling.
+"""
 
 import time
 import warnings
@@ -17,7 +23,8 @@ class _Evaluations:
         self.objective, self.state = objective, state
         self.verbose, self.interrupt = settings.verbose, interrupt
         self.grad = np.empty(objective.layout.n_params, dtype=objective.dtype)
-        self.last_x = state.theta.astype(np.float64)
+        self.preconditioner = state.preconditioner
+        self.last_x = self.to_u(state.theta)
         self.last_time = time.perf_counter()
         # The last finite evaluation (x, J, gradient): scipy evaluates the
         # starting point again, and a non-finite trial point steps back to it.
@@ -30,14 +37,23 @@ class _Evaluations:
         if self.finite is not None and np.array_equal(x, self.finite[0]):
             return self.finite[1], self.finite[2].copy()
         objective, grad = self.objective, self.grad
-        value = objective.value_and_grad(x.astype(objective.dtype, copy=False), grad)
+        value = objective.value_and_grad(self.to_theta(x), grad)
         if np.isfinite(value) and np.all(np.isfinite(grad)):
             self.state.stepped = True
+            self.preconditioner.to_u(grad)
             self.finite = (x.copy(), value, grad.astype(np.float64))
             return value, self.finite[2].copy()
         if not self.state.stepped:
             raise not_finite_at_start(objective)
         return self._wall(x)
+
+    def to_theta(self, u):
+        """The weights (X's dtype) at the point ``u`` of scipy's iteration."""
+        return self.preconditioner.to_theta(u.astype(self.objective.dtype))
+
+    def to_u(self, theta):
+        """scipy's coordinates (float64) of the weights ``theta``."""
+        return self.preconditioner.from_theta(theta.copy()).astype(np.float64)
 
     def _wall(self, x):
         """J and gradient of a steep bowl around the last finite point.
@@ -58,7 +74,7 @@ class _Evaluations:
         state.loss_curve.append(J)
         state.n_iter += 1
         if self.verbose:
-            penalty = self.objective.penalty(self.last_x)
+            penalty = self.objective.penalty(self.to_theta(self.last_x))
             now = time.perf_counter()
             state.progress.report(
                 state.n_iter, J, J - penalty, penalty, now - self.last_time
@@ -97,8 +113,9 @@ def fit_lbfgs(objective, state, solver, settings, interrupt):
     except (Interrupted, KeyboardInterrupt):
         warn_interrupted(state, solver.unit)
         x_final, result = evaluations.last_x, None
-    theta = x_final.astype(objective.dtype)
+    theta = evaluations.to_theta(x_final)
     value = objective.value_and_grad(theta, evaluations.grad)
+    evaluations.preconditioner.to_u(evaluations.grad)
     if not np.isfinite(value) or not np.all(np.isfinite(theta)):
         raise divergence("loss", state.n_iter, solver.divergence_advice)
     if result is not None:

@@ -24,6 +24,16 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 
 def feature_moments(X, sample_weight):
     """Weighted mean and spread of each feature (spread 1 where it is 0)."""
+    with np.errstate(all="ignore"):
+        # Non-finite moments (features near the dtype's range) fall back to 0, 1.
+        mean, variance = _raw_moments(X, sample_weight)
+    spread = np.sqrt(np.asarray(variance, dtype=np.float64))
+    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+    mean = np.where(np.isfinite(mean), mean, 0.0)
+    return np.asarray(mean, dtype=np.float64), spread
+
+
+def _raw_moments(X, sample_weight):
     weights = np.asarray(sample_weight, dtype=np.float64)
     if sp.issparse(X):
         # scikit-learn's sparse kernels want the weights in the data's dtype.
@@ -33,10 +43,7 @@ def feature_moments(X, sample_weight):
     else:
         mean = np.average(X, axis=0, weights=weights)
         variance = np.average((X - mean) ** 2, axis=0, weights=weights)
-    spread = np.sqrt(np.asarray(variance, dtype=np.float64))
-    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
-    mean = np.where(np.isfinite(mean), mean, 0.0)
-    return np.asarray(mean, dtype=np.float64), spread
+    return mean, variance
 
 
 class Preconditioner:
@@ -78,6 +85,15 @@ class Preconditioner:
         intercepts[-1] *= self.output_scale
         return u
 
+    def from_theta(self, theta):
+        """``T theta``, in place: the coordinates ``u`` of a point theta."""
+        coefs, intercepts, _ = self.layout.views(theta)
+        intercepts[0] += self.mean @ coefs[0]
+        coefs[0] /= self.inverse_scale[:, None]
+        coefs[-1] /= self.output_scale
+        intercepts[-1] /= self.output_scale
+        return theta
+
     def to_u(self, grad):
         """``T^{-T} grad``, in place: a gradient in theta as one in ``u``."""
         coefs, intercepts, _ = self.layout.views(grad)
@@ -90,6 +106,18 @@ class Preconditioner:
     def apply(self, grad):
         """``T^{-1} T^{-T} grad``, in place: the step direction of sgd in theta."""
         return self.to_theta(self.to_u(grad))
+
+    def input_norms(self, X):
+        """``||(x_i - mu) / s||^2`` per row: how strongly a row drives the first
+        layer in these coordinates (a single row's curvature grows with it)."""
+        scaled_mean = self.mean * self.inverse_scale
+        if sp.issparse(X):
+            scaled = X.multiply(self.inverse_scale).tocsr()
+            squares = np.asarray(scaled.multiply(scaled).sum(axis=1)).ravel()
+            cross = np.asarray(scaled @ scaled_mean).ravel()
+            return squares - 2 * cross + float(scaled_mean @ scaled_mean)
+        centred = (X - self.mean) * self.inverse_scale
+        return np.einsum("ij,ij->i", centred, centred)
 
     def max_weight_factor(self):
         """The largest ``|d w / d u|`` over weights: scales the penalty's curvature."""

@@ -104,7 +104,9 @@ class SGDSolver(_MinibatchSolver):
         momentum's effective step is then below the inverse of the largest
         curvature, stable whatever the scale of X, y or alpha.
         """
-        return (1 - settings.momentum) / _starting_curvature(objective, state)
+        return (1 - settings.momentum) / _starting_curvature(
+            objective, state, settings
+        )
 
 
 class AdamSolver(_MinibatchSolver):
@@ -143,7 +145,27 @@ class LBFGSSolver(Solver):
 SOLVERS = {solver.name: solver for solver in (SGDSolver(), AdamSolver(), LBFGSSolver())}
 
 
-def _starting_curvature(objective, state):
+def _batch_factor(sample, n, state, settings):
+    """How much larger a minibatch's curvature can be than the full batch's.
+
+    The curvature of a b-row average lies between the full-batch ``L`` and the
+    largest single row's ``L_max`` (expected smoothness of minibatch SGD):
+    ``L_b = L (n (b - 1)) / (b (n - 1)) + L_max (n - b) / (b (n - 1))``, 1 at
+    ``b = n``. ``L_max / L`` is estimated on the rows of ``sample`` (out of
+    ``n``) by the largest weighted row norm over the mean one, in the
+    preconditioner's coordinates (``+ 1`` for the bias).
+    """
+    size = 200 if settings.batch_size == "auto" else int(settings.batch_size)
+    batch = min(size, n)
+    if batch >= n:
+        return 1.0
+    weights = sample.sample_weight / sample.sample_weight.mean()
+    load = weights * (state.preconditioner.input_norms(sample.X) + 1.0)
+    ratio = float(load.max() / load.mean()) if load.mean() > 0 else 1.0
+    return (n * (batch - 1) + ratio * (n - batch)) / (batch * (n - 1))
+
+
+def _starting_curvature(objective, state, settings):
     """Largest curvature of J at the starting weights, on up to 1000 rows."""
     theta, rng = state.theta, state.rng
     rows = slice(None)
@@ -151,10 +173,12 @@ def _starting_curvature(objective, state):
         rows = np.sort(rng.choice(objective.n_samples, STEP_SIZE_ROWS, replace=False))
     start = state.curvature_direction
     n_iter = POWER_ITERATIONS if start is None else WARM_POWER_ITERATIONS
+    sample = objective.rows(rows)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        curvature, state.curvature_direction = objective.rows(rows).max_curvature(
+        curvature, state.curvature_direction = sample.max_curvature(
             theta, rng, state.preconditioner, n_iter, start
         )
+        curvature *= _batch_factor(sample, objective.n_samples, state, settings)
     if not np.isfinite(curvature) or curvature <= 0:
         raise ValueError(
             "Could not choose a step size: the curvature of the objective at "

@@ -51,6 +51,9 @@ ALLOWED_FLOAT64 = {
     ("_lbfgs", "fit_lbfgs", "x_final"),
     # The starting gradient as scipy gets it: its largest entry scales gtol.
     ("_lbfgs", "fit_lbfgs", "grad0"),
+    # scipy's point u, and the weights handed to scipy as such a point.
+    ("_lbfgs", "to_theta", "u"),
+    ("_lbfgs", "to_u", "<return>"),
     # Random draws in float64, stored in X's dtype (same start in both dtypes).
     ("_network", "initialize", "bound"),
 }

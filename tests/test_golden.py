@@ -1,12 +1,13 @@
 """The golden matrix: today's fitted results, which a refactor must reproduce.
 
 ``golden_cases.CASES`` is a matrix of small fits through the public API: every
-solver x hidden activation x loss (regressor: squared, absolute, Huber, quantile,
-Poisson; classifier: binary, multiclass, multilabel), then variants (sparse and float32 X,
-sample weights, two hidden layers, early stopping, warm start, partial_fit, the
-learning-rate schedules and options of the stochastic solvers), the large-network
-path (>= 2**18 weights) and the CV estimators. For each case the fitted weights,
-loss curve, iteration and sample counts, validation scores and predictions were
+solver x hidden activation x loss (regressor: squared, absolute, Huber,
+quantile, Poisson; classifier: binary, multiclass, multilabel), then variants
+(sparse and float32 X, sample weights, two hidden layers, early stopping, warm
+start, partial_fit, the learning-rate schedules and options of the stochastic
+solvers), the large-network path (>= 2**18 weights) and the CV estimators. For
+each case the fitted weights, loss curve, iteration and sample counts,
+validation scores and predictions were
 recorded in ``data/golden.npz`` by ``make_golden.py``: first on commit a719815,
 before the rewrite of the training engine (which reproduced all 544 cases bit for
 bit), then again for issue 12's deliberate changes (git log of the file says

@@ -76,3 +76,22 @@ def test_every_solver_decreases_J(name):
         start.fit(X, y)
         est.fit(X, y)
     assert est.objective(X, y) < 0.5 * start.objective(X, y)
+
+
+@pytest.mark.parametrize("batch_size", [1, 5])
+def test_automatic_step_accounts_for_the_batch_size(batch_size):
+    # One row's curvature can be many times the average: the automatic step of
+    # a small batch must be stable for it (batch_size=1 once trained to chance).
+    from sklearn.datasets import make_blobs
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_blobs(300, centers=3, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    small = L2MLPClassifier(random_state=0, batch_size=batch_size, max_iter=30)
+    full = L2MLPClassifier(random_state=0, batch_size=300, max_iter=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        small.fit(X, y)
+        full.fit(X, y)
+    assert small.score(X, y) > 0.9
+    assert small._optimizer.learning_rate_init < full._optimizer.learning_rate_init
