@@ -1,0 +1,136 @@
+"""Reach the minimum of J, or say so: scale invariance, the stopping rule, lbfgs.
+
+Oracles: Ridge and PoissonRegressor for the minimum of J in the linear limit
+(SPEC section 1), float64 fits for float32 ones, the same fit on standardised
+data for a fit on raw data.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import PoissonRegressor, Ridge
+from sklearn.preprocessing import StandardScaler
+
+from skreg import L2MLPClassifier, L2MLPRegressor
+from skreg._lbfgs import _Evaluations
+
+
+def _fit(est, X, y):
+    """The fitted estimator and the ConvergenceWarnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        est.fit(X, y)
+    return est, [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return X, (y - y.mean()) / y.std()
+
+
+@pytest.mark.parametrize("factor", [1e2, 1e4])
+def test_feature_scale_does_not_change_the_path(diabetes, factor):
+    # The first layer is preconditioned and initialised in standardised
+    # coordinates: the fit on X * factor predicts as the fit on X. (The penalty
+    # is what differs: on weights 1/factor as large, negligibly at a small
+    # alpha for factor > 1; a factor < 1 strengthens it for real.)
+    X, y = diabetes
+    params = dict(hidden_layer_sizes=(20,), alpha=1e-6, max_iter=60, random_state=0)
+    base, _ = _fit(L2MLPRegressor(**params), X, y)
+    scaled, _ = _fit(L2MLPRegressor(**params), X * factor, y)
+    assert scaled.score(X * factor, y) == pytest.approx(base.score(X, y), abs=0.01)
+
+
+def test_raw_linear_fit_is_near_the_exact_optimum_or_warns():
+    X, y = load_wine(return_X_y=True)
+    X = X * 1000.0
+    exact = L2MLPClassifier((), alpha=0.01, solver="lbfgs", tol=1e-10,
+                            max_iter=5000, random_state=0).fit(X, y)
+    fit, warned = _fit(L2MLPClassifier((), alpha=0.01, random_state=0), X, y)
+    gap = fit.objective(X, y) / exact.objective(X, y) - 1
+    assert gap >= -1e-9
+    assert warned or gap < 0.02
+
+
+def test_converged_fit_is_quiet_and_at_ridges_minimum(diabetes):
+    X, y = diabetes
+    X = StandardScaler().fit_transform(X)
+    alpha = 1e-3
+    fit, warned = _fit(
+        L2MLPRegressor((), alpha=alpha, max_iter=3000, random_state=0), X, y
+    )
+    ridge = Ridge(alpha=X.shape[0] * alpha).fit(X, y)
+    exact = np.mean((ridge.predict(X) - y) ** 2) + alpha * np.sum(ridge.coef_**2)
+    assert not warned
+    assert fit.objective(X, y) == pytest.approx(exact, rel=1e-3)
+
+
+def test_warning_says_how_far_from_stationary_and_to_scale_y(diabetes):
+    X, y = load_diabetes(return_X_y=True)  # raw y: its spread is about 77
+    _, warned = _fit(L2MLPRegressor((10,), max_iter=3, random_state=0), X, y)
+    message = str(warned[0].message)
+    assert "times its size at the start" in message
+    assert "max_iter" in message and "scale y" in message
+
+
+def test_constant_step_on_a_plateau_warns_and_points_to_adaptive(diabetes):
+    X, y = diabetes
+    est = L2MLPRegressor((30,), learning_rate="constant", alpha=1e-5, tol=1e-6,
+                         n_iter_no_change=2, max_iter=500, random_state=0)
+    fit, warned = _fit(est, X, y)
+    assert fit.n_iter_ < 500
+    assert warned and "learning_rate='adaptive'" in str(warned[0].message)
+
+
+@pytest.mark.parametrize("offset", [1e4, 1e6])
+def test_float32_targets_far_from_zero_fit_as_float64(diabetes, offset):
+    # Targets are centred in float64 before the cast to float32.
+    X, y = diabetes
+    params = dict(hidden_layer_sizes=(20,), alpha=1e-2, max_iter=100, random_state=0)
+    scores = []
+    for dtype in (np.float64, np.float32):
+        est, _ = _fit(L2MLPRegressor(**params), X.astype(dtype), y + offset)
+        scores.append(est.score(X.astype(dtype), y + offset))
+    assert scores[1] == pytest.approx(scores[0], abs=0.01)
+
+
+def test_lbfgs_reaches_poissons_minimum_on_features_far_from_zero(rng):
+    X = 100 + rng.standard_normal((200, 3))
+    y = rng.poisson(np.exp((X - 100) @ [0.3, -0.2, 0.1] + 1.0)).astype(float)
+    exact = PoissonRegressor(alpha=1e-3, tol=1e-10, max_iter=1000).fit(X, y)
+    fit, warned = _fit(
+        L2MLPRegressor((), loss="poisson", solver="lbfgs", alpha=1e-3,
+                       random_state=0), X, y
+    )
+    assert not warned
+    np.testing.assert_allclose(fit.predict(X), exact.predict(X), rtol=1e-3)
+
+
+def test_lbfgs_tol_is_the_relative_gradient_tolerance(diabetes):
+    X, y = diabetes
+    loose, _ = _fit(L2MLPRegressor((), solver="lbfgs", tol=1e-2, random_state=0), X, y)
+    tight, _ = _fit(L2MLPRegressor((), solver="lbfgs", tol=1e-9, random_state=0), X, y)
+    ridge = Ridge(alpha=X.shape[0] * 1e-4).fit(X, y)
+    assert np.max(np.abs(tight.predict(X) - ridge.predict(X))) < 1e-6
+    assert loose.n_iter_ < tight.n_iter_
+
+
+def test_lbfgs_warns_when_it_stops_short(diabetes):
+    X, y = diabetes
+    _, warned = _fit(L2MLPRegressor((20,), solver="lbfgs", max_iter=3,
+                                    random_state=0), X, y)
+    assert warned and "Increase max_iter" in str(warned[0].message)
+
+
+def test_lbfgs_steps_back_from_a_non_finite_point():
+    # A non-finite J in the line search is answered with a steep wall around
+    # the last finite point, not inf (or a zero gradient, read as convergence).
+    evaluations = _Evaluations.__new__(_Evaluations)
+    evaluations.finite = (np.zeros(3), 2.0, np.ones(3))
+    value, grad = evaluations._wall(np.array([0.5, 0.0, 0.0]))
+    assert np.isfinite(value) and value > 1e5
+    assert grad[0] > 0 and grad[1] == grad[2] == 0
