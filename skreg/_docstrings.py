@@ -44,18 +44,26 @@ SHARED_PARAMETERS = f"""
         Minibatch size of the stochastic solvers; ``"auto"`` is
         ``min(200, n_samples)``.
 
-    learning_rate : {{"constant", "invscaling", "adaptive"}}, default="constant"
-        Step-size schedule of the stochastic solvers (scikit-learn's semantics).
+    learning_rate : {{"constant", "invscaling", "adaptive"}}, default="adaptive"
+        Step-size schedule of the stochastic solvers. ``adaptive`` divides the
+        step by 5 whenever J stops improving short of stationarity (see ``tol``),
+        down to 1e-6 of its start; ``constant`` keeps it and stops there with a
+        ConvergenceWarning; ``invscaling`` divides it by ``(t + 1) ** power_t``
+        (``t`` samples seen), as in scikit-learn.
 
     learning_rate_init : float or "auto", default="auto"
         Initial step size. ``"auto"`` is, for ``sgd``, ``(1 - momentum) / c`` with
         ``c`` the largest curvature of J at the starting weights (Gauss-Newton
-        power iteration on up to 1000 rows, plus ``2 * alpha``): momentum's
-        effective step is then ``1 / c``, stable whatever the scale of the data or
-        of ``alpha``. If the loss still blows up, the step is quartered and
-        training resumes from the best weights so far (at most 10 times). For
-        ``adam``, ``"auto"`` is 1e-3. A float is used as given, and a blow-up
-        then raises ``ValueError``.
+        power iteration on up to 1000 rows, plus ``2 * alpha``), raised for small
+        batches by how much one row's curvature can exceed the average one. sgd
+        then steps in preconditioned coordinates: the first layer sees the
+        features standardised by their weighted mean and spread, the output layer
+        targets of unit spread (a reparametrisation: J and its minimisers do not
+        change). The step is thus stable whatever the scale of each feature, of
+        y, of ``alpha`` or of the batch. If the loss still blows up, the step is
+        quartered and training resumes from the best weights so far (at most 10
+        times). For ``adam``, ``"auto"`` is 1e-3. A float is used as given, on
+        the weights themselves, and a blow-up then raises ``ValueError``.
 
     power_t : float, default=0.5
         Exponent of the ``invscaling`` schedule.
@@ -71,9 +79,19 @@ SHARED_PARAMETERS = f"""
         step-size estimate.
 
     tol : float, default=1e-4
-        Training stops when J (or the validation score with early stopping) has
-        not improved by at least ``tol`` for ``n_iter_no_change`` epochs; for
-        lbfgs, the gradient tolerance.
+        A relative precision of J, never a tolerance in units of y^2.
+        ``sgd``/``adam``: an epoch improves when its J falls below the best so
+        far by more than ``tol * |J|`` (with early stopping: when the validation
+        score rises by more than ``tol``). After ``n_iter_no_change`` epochs
+        without improvement, J counts as stationary when its full-batch gradient
+        (in the preconditioned coordinates) is at most ``sqrt(tol)`` times its
+        size at the starting weights; training then stops. Otherwise the
+        schedule decides (``learning_rate``), and every stop short of
+        stationarity, ``max_iter`` included, raises a ConvergenceWarning that
+        says how far J is from stationary and what to change. ``tol=0`` runs
+        ``max_iter`` epochs. ``lbfgs``: the gradient tolerance, relative: it
+        stops once the largest entry of J's gradient (in the same coordinates)
+        is at most ``tol`` times its value at the start, and warns otherwise.
 
     verbose : int, default=0
         Progress on standard output, as scikit-learn prints it. ``0``: nothing.
@@ -110,7 +128,8 @@ SHARED_PARAMETERS = f"""
         Adam's numerical-stability constant.
 
     n_iter_no_change : int, default=10
-        Epochs without improvement before stopping.
+        Epochs without improvement (see ``tol``) before J's stationarity is
+        tested, or early stopping's validation score gives up.
 
     max_fun : int, default=15000
         Maximum number of objective evaluations of lbfgs."""
