@@ -145,7 +145,7 @@ class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
         self._y_one_d = encoder
 
     def _output_loss(self, encoder):
-        return REGRESSION_LOSSES[self.loss].from_params(self.get_params(deep=False))
+        return REGRESSION_LOSSES[self.loss].from_params(vars(self))
 
     def _validation_score(self, Y, raw, sample_weight):
         predicted = REGRESSION_LOSSES[self.loss].link.inverse(raw)
