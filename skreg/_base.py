@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skreg._activations import ACTIVATIONS
@@ -93,7 +93,11 @@ class _BaseL2MLP(BaseEstimator, ABC):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        # np.inf: never stop on a plateau (scikit-learn accepts it too).
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -170,6 +174,9 @@ class _BaseL2MLP(BaseEstimator, ABC):
     def _set_encoder(self, encoder):
         """Store what the target encoding learned (classes for the classifier)."""
 
+    def _check_warm_start_targets(self, y):
+        """A warm-started fit must see the targets of the previous one."""
+
     # -- validation ----------------------------------------------------------
 
     def _validate_inputs(self, X, y, sample_weight, reset):
@@ -240,6 +247,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._validate_params()
+        if not incremental and self.warm_start and hasattr(self, "coefs_"):
+            self._check_warm_start_targets(y)
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: it runs one "

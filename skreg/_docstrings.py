@@ -127,9 +127,10 @@ SHARED_PARAMETERS = f"""
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or np.inf, default=10
         Epochs without improvement (see ``tol``) before J's stationarity is
-        tested, or early stopping's validation score gives up.
+        tested, or early stopping's validation score gives up; ``np.inf``: never
+        (training runs ``max_iter`` epochs).
 
     max_fun : int, default=15000
         Maximum number of objective evaluations of lbfgs."""

@@ -6,6 +6,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import unique_labels
 
 from skreg._base import _BaseL2MLP
 from skreg._docstrings import fill_docstring
@@ -318,6 +319,21 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
 
     def _stratify_labels(self, Y):
         return stratify_labels(Y)
+
+    def _check_warm_start_targets(self, y):
+        # The output layer has one unit per class: a warm fit on fewer classes
+        # would silently train the others towards zero (scikit-learn raises).
+        y = column_to_1d(np.asarray(y))
+        if self._label_binarizer.y_type_ == "multilabel-indicator" or y.ndim != 1:
+            return
+        seen = unique_labels(y)
+        if not np.array_equal(seen, self.classes_):
+            raise ValueError(
+                "warm_start can only be used where y has the same classes as in "
+                f"the previous call to fit: previously {self.classes_.tolist()}, "
+                f"y has {seen.tolist()}. Use partial_fit for part of the classes, "
+                "or set warm_start=False."
+            )
 
     def _set_encoder(self, encoder):
         self._label_binarizer = encoder

@@ -375,3 +375,22 @@ def test_warm_start_fit_restarts_the_stopping_rule():
         est.set_params(alpha=1.0).fit(X, Y)
     assert est.best_loss_ == min(est.loss_curve_[before:])
     assert est.n_iter_ - before > 4
+
+
+def test_n_iter_no_change_inf_runs_every_epoch():
+    est = L2MLPRegressor((3,), n_iter_no_change=np.inf, max_iter=15, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
+        est.fit(X, Y)
+    assert est.n_iter_ == 15
+
+
+def test_warm_start_on_a_subset_of_the_classes_is_refused():
+    y = np.arange(len(X)) % 3
+    est = L2MLPClassifier((3,), warm_start=True, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+        with pytest.raises(ValueError, match="same classes.*partial_fit"):
+            est.fit(X[y < 2], y[y < 2])
+        est.fit(X, y)  # the same classes again: fine
+    assert est.n_iter_ == 4

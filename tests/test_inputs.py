@@ -746,7 +746,7 @@ EVERY_PARAM = {
     "beta_1": ["x", 1.0, -0.1],
     "beta_2": ["x", 1.0, -0.1],
     "epsilon": ["x", 0.0, -1e-8, np.inf],
-    "n_iter_no_change": [2.5, 0, np.inf],
+    "n_iter_no_change": [2.5, 0, -np.inf, np.nan],
     "max_fun": [2.5, 0, "many"],
 }
 _NEEDS = {
