@@ -13,12 +13,10 @@ robust_regression.png.
 """
 
 import argparse
-import warnings
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure  # Agg-rendered, no pyplot, no display
-from sklearn.exceptions import ConvergenceWarning
 
 from skreg import L2MLPRegressor
 
@@ -62,15 +60,7 @@ def main(outdir=".", small=False):
             max_iter=300,
             random_state=0,
         )
-        with warnings.catch_warnings():
-            # Full-batch L-BFGS gives the cleanest fit of all three losses (sgd
-            # was measured to stop further from f). skreg warns that the absolute
-            # error's kink may stop L-BFGS early, and L-BFGS often spends its
-            # iterations on the last digits of J: the errors printed against the
-            # true f show both fits are settled, so both warnings are only noise.
-            warnings.filterwarnings("ignore", "loss='absolute_error' is not diff")
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(x[:, None], y)
+        model.fit(x[:, None], y)
         predictions[loss] = model.predict(grid[:, None])
         error[loss] = float(np.mean(np.abs(predictions[loss] - true_function(grid))))
     print(f"{outlier.sum()} of {len(y)} targets are outliers")
