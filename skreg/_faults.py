@@ -5,8 +5,6 @@ import threading
 import warnings
 from contextlib import contextmanager
 
-import numpy as np
-
 
 class DivergenceError(ValueError):
     """Training produced a non-finite loss or non-finite weights."""
@@ -79,12 +77,6 @@ def not_finite_at_start(objective):
         f"alpha = {objective.alpha:.3g}). Scale X and y (for example with "
         "StandardScaler) or lower alpha."
     )
-
-
-def check_finite_start(objective, state, value):
-    """Raise when the first J of a fit is not finite: the data, not a divergence."""
-    if not state.stepped and not np.isfinite(value):
-        raise not_finite_at_start(objective)
 
 
 @contextmanager

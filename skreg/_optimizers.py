@@ -202,7 +202,3 @@ class Adam(_StochasticOptimizer):
         np.divide(self.first_moment, step, out=step)
         step *= -lr
         params += step
-
-
-#: The stochastic optimizer classes by name (the solver records are in ``_solvers``).
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -33,16 +33,26 @@ def feature_moments(X, sample_weight):
     return np.asarray(mean, dtype=np.float64), spread
 
 
+#: Rows per chunk of the dense moments: no float64 copy of a large X is made.
+_MOMENT_ROWS = 4096
+
+
 def _raw_moments(X, sample_weight):
     weights = np.asarray(sample_weight, dtype=np.float64)
     if sp.issparse(X):
         # scikit-learn's sparse kernels want the weights in the data's dtype.
-        mean, variance = mean_variance_axis(
-            X.tocsc(), axis=0, weights=weights.astype(X.dtype)
-        )
-    else:
-        mean = np.average(X, axis=0, weights=weights)
-        variance = np.average((X - mean) ** 2, axis=0, weights=weights)
+        return mean_variance_axis(X, axis=0, weights=weights.astype(X.dtype))
+    chunks = [slice(i, i + _MOMENT_ROWS) for i in range(0, X.shape[0], _MOMENT_ROWS)]
+    total = weights.sum()
+    # np.average's sums, chunk by chunk (the same numbers for a single chunk).
+    mean = sum(
+        np.multiply(X[rows], weights[rows, None], dtype=np.float64).sum(axis=0)
+        for rows in chunks
+    ) / total
+    variance = sum(
+        np.multiply((X[rows] - mean) ** 2, weights[rows, None]).sum(axis=0)
+        for rows in chunks
+    ) / total
     return mean, variance
 
 

@@ -125,6 +125,11 @@ class _MinibatchStep:
             and not state.preconditioner.is_identity
         )
         self.weights = theta[: layout.n_weights]
+        # The penalty's gradient, added before the preconditioner (not fused).
+        self.penalty_grad = (
+            np.empty_like(self.weights) if self.precondition and not self.fused
+            else None
+        )
 
     def __call__(self, rows, size):
         """Step on ``rows``; returns the minibatch's data term and penalty."""
@@ -149,7 +154,9 @@ class _MinibatchStep:
         if self.precondition:
             if not self.fused:
                 # T^-1 T^-T applies to the whole gradient of J, penalty included.
-                grad[: self.weights.size] += objective.penalty_gradient(self.weights)
+                grad[: self.weights.size] += objective.penalty_gradient(
+                    self.weights, out=self.penalty_grad
+                )
             state.preconditioner.apply(grad)
         if self.fused:
             optimizer.step(theta, grad)

@@ -134,3 +134,21 @@ def test_lbfgs_steps_back_from_a_non_finite_point():
     value, grad = evaluations._wall(np.array([0.5, 0.0, 0.0]))
     assert np.isfinite(value) and value > 1e5
     assert grad[0] > 0 and grad[1] == grad[2] == 0
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_feature_moments_are_the_weighted_mean_and_spread(rng, sparse):
+    # Over several chunks of rows (no float64 copy of X), dense and sparse.
+    import scipy.sparse as sp
+
+    from skreg._preconditioner import feature_moments
+
+    X = rng.standard_normal((9000, 4)).astype(np.float32) * [1, 10, 0, 1e3] + 5
+    X[rng.random(X.shape) < 0.5] = 0
+    w = rng.uniform(0.5, 2.0, 9000)
+    mean, spread = feature_moments(sp.csr_matrix(X) if sparse else X, w)
+    expected = np.average(X.astype(np.float64), axis=0, weights=w)
+    variance = np.average((X - expected) ** 2, axis=0, weights=w)
+    np.testing.assert_allclose(mean, expected, rtol=1e-6)
+    np.testing.assert_allclose(spread, np.where(variance > 0, np.sqrt(variance), 1),
+                               rtol=1e-5)

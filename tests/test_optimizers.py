@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from skreg._optimizers import OPTIMIZERS, SGD, Adam
+from skreg._optimizers import SGD, Adam
+from skreg._solvers import SOLVERS
 
 
 @pytest.mark.parametrize("nesterov", [True, False])
@@ -58,9 +59,14 @@ def test_restart_forgets_state():
         assert np.all(state == 0)
 
 
-def test_table_lists_the_stochastic_solvers():
-    assert set(OPTIMIZERS) == {"sgd", "adam"}
-    assert all(cls.stochastic for cls in OPTIMIZERS.values())
+def test_stochastic_solvers_build_these_optimizers():
+    built = {
+        name: solver.optimizer_class
+        for name, solver in SOLVERS.items()
+        if solver.stochastic
+    }
+    assert built == {"sgd": SGD, "adam": Adam}
+    assert all(cls.stochastic for cls in built.values())
 
 
 @pytest.mark.parametrize("nesterov", [True, False])
