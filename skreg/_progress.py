@@ -24,6 +24,7 @@ the fit ends.
 
 import contextlib
 import contextvars
+import os
 import sys
 import time
 from typing import NamedTuple
@@ -84,12 +85,22 @@ def load_tqdm():
 def _interactive(stream):
     """A terminal, or a Jupyter kernel's output stream (not a file or a pipe)."""
     try:
-        if stream.isatty():
-            return True
+        terminal = stream.isatty()
     except (AttributeError, ValueError):
-        pass
+        terminal = False
+    if terminal:
+        # A pseudo-terminal of no width (as some runners open) shows no bar.
+        return _columns(stream) != 0
     # A notebook's stdout is ipykernel's OutStream, whose isatty() is False.
     return type(stream).__module__.startswith("ipykernel.")
+
+
+def _columns(stream):
+    """The terminal's width, or None when the stream cannot tell."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 class Progress:
