@@ -375,11 +375,11 @@ def user_learning_rate(state, solver, settings):
     """The optimizer's step size in the units of ``coefs_`` (what verbose shows).
 
     A step size set by hand (and adam's) applies to J's gradient with respect to
-    every weight as it is. sgd's automatic step is taken in the preconditioner's
-    coordinates, where it is the step size on targets of unit spread: the step
-    it takes on the output layer, per unit of J's gradient with respect to
-    ``coefs_[-1]``, is that times the targets' variance (that of the output with
-    the largest spread); the hidden layers' step is the step size itself.
+    every weight as it is. sgd's automatic step ``lr`` is taken in the
+    preconditioner's coordinates: the output layer then moves by ``lr *
+    sigma^2`` per unit of J's gradient with respect to ``coefs_[-1]`` (``sigma``
+    the largest target spread), which is what is shown; the hidden layers after
+    the first move by ``lr`` itself (the ``verbose`` docstring has the rest).
     """
     rate = state.optimizer.learning_rate
     if solver.preconditioned and settings.learning_rate_init == "auto":
