@@ -54,6 +54,11 @@ def _parse(out):
     return matches
 
 
+def _require_tqdm():
+    """The bar's tests run wherever the test extra is installed (CI): no skip."""
+    assert _progress.load_tqdm() is not None, 'tqdm missing: pip install -e ".[test]"'
+
+
 @pytest.fixture
 def data(rng):
     X = rng.normal(size=(60, 3))
@@ -210,7 +215,7 @@ def test_partial_fit_follows_the_schedule_of_its_epoch_count(
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 def test_verbose_2_draws_a_tqdm_bar_in_a_terminal(monkeypatch, data, solver):
-    pytest.importorskip("tqdm")  # in the test extra: runs in CI
+    _require_tqdm()
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stdout", terminal)
     model = _fit(
@@ -232,7 +237,7 @@ def test_verbose_2_draws_a_tqdm_bar_in_a_terminal(monkeypatch, data, solver):
 
 
 def test_verbose_2_draws_the_bar_in_a_notebook(monkeypatch, data):
-    pytest.importorskip("tqdm")
+    _require_tqdm()
     notebook = _Notebook()
     assert not notebook.isatty()
     monkeypatch.setattr(sys, "stdout", notebook)
@@ -255,7 +260,7 @@ def test_verbose_2_without_tqdm_prints_the_throttled_lines(monkeypatch, data):
 
 
 def test_the_bar_is_only_drawn_where_the_stream_is_interactive(monkeypatch):
-    pytest.importorskip("tqdm")
+    _require_tqdm()
 
     def drawn(stream, verbose=2, **context):
         with _progress.progress_context(**context), Progress(
@@ -314,7 +319,7 @@ def _sigint_on_call(monkeypatch, name, at):
     "case", ["sgd", "adam", "lbfgs", "batch_size", "sgd_sigint", "lbfgs_sigint"]
 )
 def test_warnings_start_on_a_line_of_their_own(monkeypatch, data, case):
-    pytest.importorskip("tqdm")
+    _require_tqdm()
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stdout", terminal)
     solver = case.split("_")[0] if case != "batch_size" else "sgd"
@@ -339,7 +344,7 @@ def test_warnings_start_on_a_line_of_their_own(monkeypatch, data, case):
 
 
 def test_cv_warnings_and_bars_in_a_terminal(monkeypatch, rng):
-    pytest.importorskip("tqdm")
+    _require_tqdm()
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stdout", terminal)
     X = rng.normal(size=(40, 3))
@@ -493,7 +498,7 @@ def test_cv_inner_lines_name_their_fold_and_alpha(capsys, rng):
 
 
 def test_cv_parallel_folds_print_whole_lines_and_no_bars(monkeypatch, rng):
-    pytest.importorskip("tqdm")
+    _require_tqdm()
     terminal = _Terminal()  # shared by the worker threads, as a terminal is
     monkeypatch.setattr(sys, "stdout", terminal)
     X = rng.normal(size=(60, 3))
@@ -535,7 +540,7 @@ _CHILD = textwrap.dedent(
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_a_real_terminal_with_process_workers():
     """stdout and stderr on one pseudo-terminal; the CV's folds in loky workers."""
-    pytest.importorskip("tqdm")
+    _require_tqdm()
     import pty
 
     primary, secondary = pty.openpty()
