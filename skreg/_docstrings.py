@@ -99,7 +99,7 @@ SHARED_PARAMETERS = f"""
         0.02), learning rate = 0.01, 0.05 s``: the epoch (lbfgs: iteration),
         its estimate of J split into the data and penalty parts, the validation
         score (with early stopping), the learning rate of that epoch and the
-        seconds since ``fit`` started. Unlike scikit-learn's MLP, not every
+        seconds since training started. Unlike scikit-learn's MLP, not every
         epoch gets a line (``loss_curve_`` has them all): the first one, epochs
         2, 3, 5, 10, 20, 30, 50, 100, ..., any epoch 10 s or more after the
         previous line, and the last one. ``partial_fit`` prints at the same
