@@ -304,8 +304,10 @@ class _BaseL2MLP(BaseEstimator, ABC):
             state = self._continued_state(objective)
             if not incremental:
                 # A warm-started fit is a new fit from these weights: its
-                # stopping rule starts afresh (partial_fit's epochs go on).
-                state.best_loss, state.no_improvement = np.inf, 0
+                # stopping rule and its epoch count start afresh, so that
+                # n_iter_ == max_iter means this fit ran out, as in
+                # scikit-learn (partial_fit's epochs go on).
+                state.best_loss, state.no_improvement, state.n_iter = np.inf, 0, 0
             preconditioner = objective.preconditioner(self._preconditioner_statistics)
         state.preconditioner = preconditioner
         state.target_offset = objective.target_offset

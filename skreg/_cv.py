@@ -163,15 +163,13 @@ def _lambda_path(estimator, search, fold, interrupt=None):
     target_scale = float(np.max(objective.output_scale()))
     model = clone(estimator).set_params(warm_start=True)
     record = {key: [] for key in ("scores", "epochs", "fit_time", "score_time")}
-    previous = 0
     for alpha in search.alphas:
         _stop_if(interrupt, fold.where(alpha))
         point = _fit_and_score(
             model, alpha, train_data, test_data, test_params, search.scorer, fold
         )
         _stop_if(interrupt, fold.where(alpha))
-        record["epochs"].append(model.n_iter_ - previous)
-        previous = model.n_iter_
+        record["epochs"].append(model.n_iter_)
         for key, value in zip(("scores", "fit_time", "score_time"), point):
             record[key].append(value)
         if search.verbose:
@@ -180,7 +178,6 @@ def _lambda_path(estimator, search, fold, interrupt=None):
             # Zero weights are a stationary point of every smaller alpha too (no
             # gradient reaches a unit that has no weights): start afresh.
             model = clone(estimator).set_params(warm_start=True)
-            previous = 0
     return {key: np.array(values) for key, values in record.items()}
 
 

@@ -111,11 +111,13 @@ def decode(binarizer, Y, raw_scores=False):
     return binarizer.classes_[np.argmax(Y, axis=1)]
 
 
-def stratify_labels(Y):
-    """What early stopping's split stratifies by: the class of each row.
+def stratify_labels(Y, classes):
+    """What early stopping's split stratifies by: the class label of each row.
 
-    None for multilabel rows (scikit-learn cannot stratify them).
+    The labels themselves, so that an error about them names them; the split
+    depends only on the order of the classes, the same as of their codes. None
+    for multilabel rows (scikit-learn cannot stratify them).
     """
     if Y.shape[1] == 1:
-        return Y
-    return Y.argmax(axis=1) if np.all(Y.sum(axis=1) == 1) else None
+        return classes[Y[:, 0].astype(np.intp)]
+    return classes[Y.argmax(axis=1)] if np.all(Y.sum(axis=1) == 1) else None
