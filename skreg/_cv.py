@@ -8,7 +8,6 @@ networks.
 """
 
 import time
-import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from inspect import signature
@@ -45,6 +44,7 @@ from skreg._base import fresh_objective
 from skreg._docstrings import fill_docstring
 from skreg._faults import deferred_interrupt, raising_interrupt
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
+from skreg._warnings import warn
 
 #: The grid spans this many decades below its largest value.
 _GRID_DECADES = 4
@@ -234,12 +234,11 @@ def _scorer_takes_sample_weight(scorer, owner):
     else:
         takes = "sample_weight" in signature(scorer).parameters
     if not takes:
-        warnings.warn(
+        warn(
             f"The scoring {scorer!r} does not accept sample_weight: "
             f"{type(owner).__name__} fits with the weights but scores the held-out "
             "parts unweighted.",
             UserWarning,
-            stacklevel=4,
         )
     return takes
 
@@ -265,12 +264,11 @@ def _best_index(alphas, mean, scores):
             "such as scoring='neg_mean_squared_error'."
         )
     if missing.any():
-        warnings.warn(
+        warn(
             f"The mean held-out score is NaN at {int(missing.sum())} of "
             f"{len(mean)} alphas ({', '.join(f'{a:.4g}' for a in alphas[missing])});"
             " they rank last and are never chosen.",
             UserWarning,
-            stacklevel=4,
         )
     return int(np.nanargmax(mean))
 

@@ -9,7 +9,6 @@ attributes: ``max_iter``, ``tol``, ...) and, for early stopping, a
 
 import math
 import time
-import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -30,6 +29,7 @@ from skreg._stopping import (
     improved,
     warn_not_stationary,
 )
+from skreg._warnings import warn
 
 #: Rows on which J is checked at the final weights of a stochastic fit.
 FINAL_CHECK_ROWS = 64
@@ -93,11 +93,10 @@ def batch_size(settings, n_samples):
     if settings.batch_size == "auto":
         return min(200, n_samples)
     if settings.batch_size > n_samples:
-        warnings.warn(
+        warn(
             f"Got batch_size={settings.batch_size} larger than the {n_samples} "
             "samples: clipping it to the number of samples.",
             UserWarning,
-            stacklevel=6,
         )
     # int(): batch_size=True passes the Integral constraint.
     return min(int(settings.batch_size), n_samples)
