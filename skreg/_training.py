@@ -202,26 +202,16 @@ def _check_split_sizes(n, fraction, stratify):
     """Both parts of early stopping's split are large enough for what they do.
 
     The validation part needs 2 rows for a score (R^2 is undefined on one) and,
-    stratified, a row per class; so does the training part per class, and each
-    class needs a member in both parts. The sizes are train_test_split's own:
-    ceil(fraction * n) rows are held out. The messages begin as scikit-learn's.
+    stratified, a row per class; so does the training part per class. The sizes
+    are train_test_split's own: ceil(fraction * n) rows are held out. The
+    message begins as scikit-learn's.
     """
     n_val = math.ceil(fraction * n)
-    n_classes, per_class = 0, ""
-    if stratify is not None:
-        labels, counts = np.unique(stratify, return_counts=True)
-        n_classes, per_class = len(labels), f" (one per class, {len(labels)} classes)"
-        if counts.min() < 2:
-            raise ValueError(
-                "The least populated classes in y have only 1 member, too few "
-                "for early_stopping's split, which is stratified: each class "
-                "needs a member in both parts. Classes with too few "
-                f"members are: {labels[counts < 2].tolist()}. Use more samples of "
-                "these classes, or set early_stopping=False."
-            )
+    n_classes = 0 if stratify is None else len(np.unique(stratify))
     need_val, need_train = max(2, n_classes), max(1, n_classes)
     if n_val >= need_val and n - n_val >= need_train:
         return
+    per_class = f" (one per class, {n_classes} classes)" if n_classes else ""
     part = "validation" if n_val < need_val else "training"
     raise ValueError(
         f"The {part} set is too small: early_stopping needs at least {need_val} "
