@@ -34,6 +34,7 @@ from skreg._validation import (
     targets_as,
 )
 from skreg._version import __version__
+from skreg._warnings import warn
 
 
 def fresh_objective(estimator, X, y, sample_weight=None):
@@ -270,12 +271,11 @@ class _BaseL2MLP(BaseEstimator, ABC):
         objective, encoder = self._problem(X, y, sample_weight, reset, classes, sizes)
         solver = SOLVERS[self.solver]
         if solver.needs_smooth_loss and not objective.loss.differentiable:
-            warnings.warn(
+            warn(
                 f"loss={objective.loss.name!r} is not differentiable where a "
                 f"residual is zero; {solver.name} may stop early. Prefer "
                 "solver='sgd' or 'adam', or loss='huber'.",
                 UserWarning,
-                stacklevel=4,
             )
         # The encoder is needed by early stopping's score; a failed fit rolls
         # it back with everything else.
@@ -305,8 +305,10 @@ class _BaseL2MLP(BaseEstimator, ABC):
             state = self._continued_state(objective)
             if not incremental:
                 # A warm-started fit is a new fit from these weights: its
-                # stopping rule starts afresh (partial_fit's epochs go on).
-                state.best_loss, state.no_improvement = np.inf, 0
+                # stopping rule and its epoch count start afresh, so that
+                # n_iter_ == max_iter means this fit ran out, as in
+                # scikit-learn (partial_fit's epochs go on).
+                state.best_loss, state.no_improvement, state.n_iter = np.inf, 0, 0
             preconditioner = objective.preconditioner(self._preconditioner_statistics)
         state.preconditioner = preconditioner
         state.target_offset = objective.target_offset

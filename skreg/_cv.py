@@ -9,7 +9,6 @@ networks.
 
 import sys
 import time
-import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from inspect import signature
@@ -47,6 +46,7 @@ from skreg._docstrings import fill_docstring
 from skreg._faults import deferred_interrupt, raising_interrupt
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
 from skreg._progress import progress_context
+from skreg._warnings import warn
 
 #: The grid spans this many decades below its largest value.
 _GRID_DECADES = 4
@@ -169,7 +169,6 @@ def _lambda_path(estimator, search, fold, interrupt=None):
     target_scale = float(np.max(objective.output_scale()))
     model = clone(estimator).set_params(warm_start=True)
     record = {key: [] for key in ("scores", "epochs", "fit_time", "score_time")}
-    previous = 0
     for alpha in search.alphas:
         _stop_if(interrupt, fold.where(alpha))
         # The inner fit's lines name the point; its bar (serial folds only) is
@@ -179,8 +178,7 @@ def _lambda_path(estimator, search, fold, interrupt=None):
                 model, alpha, train_data, test_data, test_params, search.scorer, fold
             )
         _stop_if(interrupt, fold.where(alpha))
-        record["epochs"].append(model.n_iter_ - previous)
-        previous = model.n_iter_
+        record["epochs"].append(model.n_iter_)
         for key, value in zip(("scores", "fit_time", "score_time"), point):
             record[key].append(value)
         if search.verbose:
@@ -189,7 +187,6 @@ def _lambda_path(estimator, search, fold, interrupt=None):
             # Zero weights are a stationary point of every smaller alpha too (no
             # gradient reaches a unit that has no weights): start afresh.
             model = clone(estimator).set_params(warm_start=True)
-            previous = 0
     return {key: np.array(values) for key, values in record.items()}
 
 
@@ -252,12 +249,11 @@ def _scorer_takes_sample_weight(scorer, owner):
     else:
         takes = "sample_weight" in signature(scorer).parameters
     if not takes:
-        warnings.warn(
+        warn(
             f"The scoring {scorer!r} does not accept sample_weight: "
             f"{type(owner).__name__} fits with the weights but scores the held-out "
             "parts unweighted.",
             UserWarning,
-            stacklevel=4,
         )
     return takes
 
@@ -283,12 +279,11 @@ def _best_index(alphas, mean, scores):
             "such as scoring='neg_mean_squared_error'."
         )
     if missing.any():
-        warnings.warn(
+        warn(
             f"The mean held-out score is NaN at {int(missing.sum())} of "
             f"{len(mean)} alphas ({', '.join(f'{a:.4g}' for a in alphas[missing])});"
             " they rank last and are never chosen.",
             UserWarning,
-            stacklevel=4,
         )
     return int(np.nanargmax(mean))
 

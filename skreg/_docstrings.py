@@ -186,7 +186,8 @@ SHARED_ATTRIBUTES = """
         The best of ``validation_scores_``.
 
     n_iter_ : int
-        Number of epochs (lbfgs: iterations) run, counted across warm starts.
+        Number of epochs (lbfgs: iterations) run by the last ``fit`` (a
+        warm-started one included); ``partial_fit`` counts its epochs across calls.
 
     t_ : int
         Number of training samples seen by the solver.

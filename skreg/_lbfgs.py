@@ -6,13 +6,13 @@ and far from zero (a badly conditioned problem in the weights themselves) look
 standardised to it, and its gradient test means the same for every scaling.
 """
 
-import warnings
 
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from skreg._faults import Interrupted, divergence, not_finite_at_start, warn_interrupted
+from skreg._warnings import warn
 
 
 class _Evaluations:
@@ -134,10 +134,9 @@ def _warn_unless_stationary(result, grad, start_grad, tol):
         advice = "Increase max_iter or max_fun"
     else:
         advice = "Scale the data (for example with StandardScaler), fit in float64"
-    warnings.warn(
+    warn(
         f"lbfgs stopped after {result.nit} iteration(s) ({result.message}) with "
         f"max |grad J| = {top:.3g}, {ratio:.3g} times its value at the start "
         f"(tol={tol:g} asks for at most {tol:g}). {advice}, or raise tol.",
         ConvergenceWarning,
-        stacklevel=5,
     )

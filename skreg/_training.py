@@ -8,7 +8,6 @@ attributes: ``max_iter``, ``tol``, ...) and, for early stopping, a
 """
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -29,6 +28,7 @@ from skreg._stopping import (
     improved,
     warn_not_stationary,
 )
+from skreg._warnings import warn
 
 #: Rows on which J is checked at the final weights of a stochastic fit.
 FINAL_CHECK_ROWS = 64
@@ -94,11 +94,10 @@ def batch_size(settings, n_samples):
     if settings.batch_size == "auto":
         return min(200, n_samples)
     if settings.batch_size > n_samples:
-        warnings.warn(
+        warn(
             f"Got batch_size={settings.batch_size} larger than the {n_samples} "
             "samples: clipping it to the number of samples.",
             UserWarning,
-            stacklevel=6,
         )
     # int(): batch_size=True passes the Integral constraint.
     return min(int(settings.batch_size), n_samples)
@@ -204,7 +203,8 @@ def _check_split_sizes(n, fraction, stratify):
 
     The validation part needs 2 rows for a score (R^2 is undefined on one) and,
     stratified, a row per class; so does the training part per class. The sizes
-    are train_test_split's own: ceil(fraction * n) rows are held out.
+    are train_test_split's own: ceil(fraction * n) rows are held out. The
+    message begins as scikit-learn's.
     """
     n_val = math.ceil(fraction * n)
     n_classes = 0 if stratify is None else len(np.unique(stratify))
@@ -212,11 +212,13 @@ def _check_split_sizes(n, fraction, stratify):
     if n_val >= need_val and n - n_val >= need_train:
         return
     per_class = f" (one per class, {n_classes} classes)" if n_classes else ""
+    part = "validation" if n_val < need_val else "training"
     raise ValueError(
-        f"early_stopping needs at least {need_val} validation and {need_train} "
-        f"training samples{per_class}: validation_fraction={fraction} of {n} "
-        f"samples holds out {n_val} and leaves {n - n_val} for training. Change "
-        "validation_fraction, use more samples, or set early_stopping=False."
+        f"The {part} set is too small: early_stopping needs at least {need_val} "
+        f"validation and {need_train} training samples{per_class}: "
+        f"validation_fraction={fraction} of {n} samples holds out {n_val} and "
+        f"leaves {n - n_val} for training. Change validation_fraction, use more "
+        "samples, or set early_stopping=False."
     )
 
 

@@ -164,8 +164,10 @@ def test_warm_start_counts_its_own_epochs(capsys, data):
     capsys.readouterr()
     _fit(model.set_params(warm_start=True, max_iter=6), *data)
     epochs = [int(m[3]) for m in _parse(capsys.readouterr().out)]
-    # Its first, second, ... epoch are epochs 5, 6, ... of the model.
-    assert epochs == _expected_epochs(5, 10)
+    # As n_iter_ (and scikit-learn's MLP), a warm-started fit counts its own
+    # epochs from 1.
+    assert epochs == _expected_epochs(1, 6)
+    assert epochs[-1] == model.n_iter_
 
 
 def test_verbose_1_penalty_part_is_alpha_times_squared_weights(capsys, data, seed):
@@ -568,7 +570,8 @@ def test_a_real_terminal_with_process_workers():
     warned = [line for line in lines if "Warning: " in line]
     assert any("ConvergenceWarning" in line for line in warned)
     for line in warned:  # every warning starts a line: no bar before it
-        assert re.match(r"^\S+\.py:\d+: \w+Warning: ", line), line
+        # (the warning names the user's line: "<string>" for python -c)
+        assert re.match(r"^\S+:\d+: \w+Warning: ", line), line
     bars = [line for line in lines if "\r" in line]
     assert bars and all("/20 [" in line for line in bars)
     # The workers' lines are whole: fold, alpha, epoch, J ...
