@@ -11,10 +11,11 @@ that skl2onnx's own functions convert them, alone or inside a pipeline::
 
 (:func:`register` does the same explicitly; it is idempotent.) The graph
 computes what ``predict`` and ``predict_proba`` compute, with standard ONNX
-operators only (MatMul, Add, the activations, Erf for the exact GELU, Exp,
-Sigmoid, Softmax, ArgMax, Gather): every hidden activation of skreg, PReLU's
-learned slopes, and every output link (identity, exp, logistic, softmax). The
-CV estimators export the network refitted at ``alpha_`` (``estimator_``).
+operators only (opset 13 or later: MatMul, Add, the activations, Erf for the
+exact GELU, Where for the slopes of leaky ReLU and PReLU, Exp, Sigmoid, Softmax,
+ArgMax, Gather): every hidden activation of skreg, PReLU's learned slopes, and
+every output link (identity, exp, logistic, softmax). The CV estimators export
+the network refitted at ``alpha_`` (``estimator_``).
 
 Outputs follow skl2onnx's conventions:
 
@@ -27,8 +28,9 @@ Outputs follow skl2onnx's conventions:
 
 The graph computes in the input's float type: float32 input gives float32
 weights and outputs, float64 input float64 ones (other inputs are cast to
-float32). With float64 input, GELU's erf is still evaluated in float32, since
-onnxruntime has no float64 Erf: such outputs agree to about 1e-7, not 1e-15.
+float32). onnxruntime has no float64 kernels for Erf, Elu, Softplus and PRelu:
+float64 graphs write ELU and softplus out with other operators, and evaluate
+GELU's erf in float32 (such outputs agree to about 1e-7, not 1e-15).
 """
 
 import numpy as np
@@ -69,12 +71,12 @@ class _Graph:
         self.dtype = _NUMPY_DTYPES[proto_dtype]
 
     def constant(self, values, name="constant", proto_dtype=None):
-        """A named initializer holding ``values`` (in the graph's float type)."""
-        proto_dtype = self.proto_dtype if proto_dtype is None else proto_dtype
-        if proto_dtype == self.proto_dtype:
-            values = np.asarray(values, dtype=self.dtype)
-        unique = self.scope.get_unique_variable_name(name)
+        """A named initializer of ``values``, in the graph's float type unless
+        ``proto_dtype`` says otherwise."""
+        if proto_dtype is None:
+            proto_dtype, values = self.proto_dtype, np.asarray(values, self.dtype)
         values = np.asarray(values)
+        unique = self.scope.get_unique_variable_name(name)
         self.container.add_initializer(
             unique, proto_dtype, list(values.shape), values.ravel().tolist()
         )
@@ -107,23 +109,49 @@ def _gelu(graph, z, slopes):
     return graph.node("Mul", [half, one_plus])
 
 
+def _rectifier(graph, z, slopes):
+    """``z if z > 0 else slopes * z``, slopes broadcast along the rows.
+
+    Written out rather than PRelu/LeakyRelu: onnxruntime has no float64 PRelu,
+    and LeakyRelu's float32 attribute would round a float64 graph's slope.
+    """
+    negative = graph.node("Mul", [z, graph.constant(slopes, "slopes")])
+    positive = graph.node("Greater", [z, graph.constant(0.0)])
+    return graph.node("Where", [positive, z, negative])
+
+
+def _elu(graph, z, slopes):
+    if graph.proto_dtype == TensorProto.FLOAT:
+        return graph.node("Elu", [z], alpha=1.0)
+    # onnxruntime has no float64 Elu: z if z > 0 else exp(min(z, 0)) - 1.
+    exp = graph.node("Exp", [graph.node("Min", [z, graph.constant(0.0)])])
+    negative = graph.node("Sub", [exp, graph.constant(1.0)])
+    positive = graph.node("Greater", [z, graph.constant(0.0)])
+    return graph.node("Where", [positive, z, negative])
+
+
+def _softplus(graph, z, slopes):
+    if graph.proto_dtype == TensorProto.FLOAT:
+        return graph.node("Softplus", [z])
+    # onnxruntime has no float64 Softplus: max(z, 0) + log(1 + exp(-|z|)),
+    # which cannot overflow.
+    exp = graph.node("Exp", [graph.node("Neg", [graph.node("Abs", [z])])])
+    log = graph.node("Log", [graph.node("Add", [exp, graph.constant(1.0)])])
+    return graph.node("Add", [graph.node("Relu", [z]), log])
+
+
 #: One entry per activation of skreg's table (aliases resolve to these names).
 HIDDEN_ACTIVATIONS = {
     "identity": lambda graph, z, slopes: z,
     "logistic": lambda graph, z, slopes: graph.node("Sigmoid", [z]),
     "tanh": lambda graph, z, slopes: graph.node("Tanh", [z]),
     "relu": lambda graph, z, slopes: graph.node("Relu", [z]),
-    "leaky_relu": lambda graph, z, slopes: graph.node(
-        "LeakyRelu", [z], alpha=LEAKY_SLOPE
-    ),
-    # The learned slopes, one per unit, broadcast along the rows.
-    "prelu": lambda graph, z, slopes: graph.node(
-        "PRelu", [z, graph.constant(slopes, "prelu_slopes")]
-    ),
-    "elu": lambda graph, z, slopes: graph.node("Elu", [z], alpha=1.0),
+    "leaky_relu": lambda graph, z, slopes: _rectifier(graph, z, LEAKY_SLOPE),
+    "prelu": _rectifier,
+    "elu": _elu,
     "gelu": _gelu,
     "silu": lambda graph, z, slopes: graph.node("Mul", [z, graph.node("Sigmoid", [z])]),
-    "softplus": lambda graph, z, slopes: graph.node("Softplus", [z]),
+    "softplus": _softplus,
 }
 
 

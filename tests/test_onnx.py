@@ -26,10 +26,13 @@ HIDDEN = [(6,), (5, 4)]
 #: Short fits: the weights move away from their start, the stop is not a warning.
 FIT = {"max_iter": 30, "tol": 0.5, "random_state": 0}
 RTOL = ATOL = 1e-5
+#: None: skl2onnx's latest opset; test_oldest_opset covers the oldest claimed.
+TARGET_OPSET = None
 LABELS = ["binary", "multiclass", "strings", "multilabel"]
 
 
 def _session(model, X, **options):
+    options.setdefault("target_opset", TARGET_OPSET)
     onx = to_onnx(model, X[:1], **options)
     return ort.InferenceSession(
         onx.SerializeToString(), providers=["CPUExecutionProvider"]
@@ -140,15 +143,16 @@ def test_classifier_cv(labels, seed):
     _check_classifier(model.fit(X, y), X)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-def test_activations_over_a_wide_range(activation):
+def test_activations_over_a_wide_range(activation, dtype):
     """One unit with unit weights: the graph's activation at z from -1e4 to 1e4
     (overflow of exp, erf's tails, kinks at 0) equals skreg's."""
     z = np.concatenate([np.linspace(-100, 100, 2001), [-1e4, -1e-8, 1e-8, 1e4]])
-    z = z.astype(np.float32)[:, None]
+    z = z.astype(dtype)[:, None]
     model = L2MLPRegressor((1,), activation=activation, **FIT).fit(z, z[:, 0])
-    model.coefs_ = [np.ones((1, 1), np.float32), np.ones((1, 1), np.float32)]
-    model.intercepts_ = [np.zeros(1, np.float32), np.zeros(1, np.float32)]
+    model.coefs_ = [np.ones((1, 1), dtype), np.ones((1, 1), dtype)]
+    model.intercepts_ = [np.zeros(1, dtype), np.zeros(1, dtype)]
     _check_regressor(model, z)
 
 
@@ -177,7 +181,7 @@ def test_aliases_export_as_their_activation(seed):
         _check_regressor(L2MLPRegressor((4,), activation=alias, **FIT).fit(X, y), X)
 
 
-@pytest.mark.parametrize("activation", ["silu", "gelu"])
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 def test_float64_input_computes_in_float64(activation, seed):
     X, y = _classification_data(seed, "multiclass")
     X64 = X.astype(np.float64)
@@ -186,7 +190,7 @@ def test_float64_input_computes_in_float64(activation, seed):
     assert got["probabilities"].dtype == np.float64
     np.testing.assert_array_equal(got["label"], model.predict(X64))
     # GELU's erf runs in float32 (onnxruntime has no float64 Erf).
-    atol = 1e-12 if activation == "silu" else 1e-6
+    atol = 1e-6 if activation == "gelu" else 1e-12
     np.testing.assert_allclose(got["probabilities"], model.predict_proba(X64),
                                rtol=0, atol=atol)
 
@@ -209,6 +213,19 @@ def test_default_zipmap_and_nocl_options(seed):
         np.testing.assert_allclose(list(row.values()), expected, rtol=0, atol=ATOL)
     indices = _run(model, X, options={"zipmap": False, "nocl": True})["label"]
     np.testing.assert_array_equal(model.classes_[indices], model.predict(X))
+
+
+@pytest.mark.parametrize("labels", ["multiclass", "strings"])
+def test_oldest_opset(labels, monkeypatch, seed):
+    """The module docstring claims opset 13: the graph's operators are there."""
+    monkeypatch.setitem(globals(), "TARGET_OPSET", 13)
+    X, y = _classification_data(seed, labels)
+    _check_classifier(L2MLPClassifier((5,), activation="gelu", **FIT).fit(X, y), X)
+    Xr, yr = _regression_data(seed, "poisson")
+    model = L2MLPRegressor((5, 3), activation="prelu", loss="poisson", **FIT)
+    _check_regressor(model.fit(Xr, yr), Xr)
+    onx = to_onnx(model, Xr[:1], target_opset=13)
+    assert {op.domain: op.version for op in onx.opset_import}[""] == 13
 
 
 def test_inside_a_pipeline(seed):
