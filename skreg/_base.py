@@ -285,7 +285,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         settings = _settings(self.get_params(deep=False))
         state = self._starting_state(objective, solver, settings, reset, incremental)
         state.progress = Progress(
-            self.verbose, 1 if incremental else self.max_iter, solver.unit
+            self.verbose, 1 if incremental else self.max_iter, solver.unit,
+            incremental=incremental,
         )
         validation = Validation(self._stratify_labels, self._validation_score)
         with deferred_interrupt() as interrupt, np.errstate(

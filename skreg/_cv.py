@@ -7,6 +7,7 @@ Weights are never averaged across folds: hidden units are not aligned between
 networks.
 """
 
+import sys
 import time
 import warnings
 from abc import ABC, abstractmethod
@@ -45,6 +46,7 @@ from skreg._base import fresh_objective
 from skreg._docstrings import fill_docstring
 from skreg._faults import deferred_interrupt, raising_interrupt
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
+from skreg._progress import progress_context
 
 #: The grid spans this many decades below its largest value.
 _GRID_DECADES = 4
@@ -108,6 +110,10 @@ class _Fold:
         )
         return text if alpha is None else f"{text} at alpha={alpha:.4g}"
 
+    def label(self, alpha):
+        """``[CV 2/5] alpha=0.0123``: what progress lines of this point start with."""
+        return f"[CV {self.number}/{self.n_folds}] alpha={alpha:.4g}"
+
 
 def _in_fold(error, fold, alpha=None):
     """``error`` with a message that names the fold (and alpha) it came from."""
@@ -166,9 +172,12 @@ def _lambda_path(estimator, search, fold, interrupt=None):
     previous = 0
     for alpha in search.alphas:
         _stop_if(interrupt, fold.where(alpha))
-        point = _fit_and_score(
-            model, alpha, train_data, test_data, test_params, search.scorer, fold
-        )
+        # The inner fit's lines name the point; its bar (serial folds only) is
+        # cleared when it ends, leaving the point's own line.
+        with progress_context(prefix=fold.label(alpha), leave=False):
+            point = _fit_and_score(
+                model, alpha, train_data, test_data, test_params, search.scorer, fold
+            )
         _stop_if(interrupt, fold.where(alpha))
         record["epochs"].append(model.n_iter_ - previous)
         previous = model.n_iter_
@@ -201,12 +210,14 @@ def _report_point(search, fold, alpha, record):
     """verbose >= 1: one line per (fold, alpha) point, as GridSearchCV's [CV] lines."""
     point = len(record["scores"])
     seconds = record["fit_time"][-1] + record["score_time"][-1]
-    print(
-        f"[CV {fold.number}/{fold.n_folds}] alpha={alpha:.4g} "
-        f"({point}/{len(search.alphas)}): {record['epochs'][-1]} epochs, "
-        f"score={record['scores'][-1]:.4g}, {seconds:.3g} s",
-        flush=True,
+    line = (
+        f"{fold.label(alpha)} ({point}/{len(search.alphas)}): "
+        f"{record['epochs'][-1]} epochs, score={record['scores'][-1]:.4g}, "
+        f"{seconds:.3g} s"
     )
+    # One write per line: lines from parallel workers stay whole.
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def _collapsed(model, target_scale, rtol=1e-3):
@@ -223,7 +234,11 @@ def _collapsed(model, target_scale, rtol=1e-3):
 
 
 def _limited_path(n_threads, *args):
-    with threadpool_limits(limits=n_threads, user_api="blas"):
+    # A worker's fits print whole lines, never a bar: the workers' bars would
+    # overwrite each other on a shared terminal.
+    with threadpool_limits(limits=n_threads, user_api="blas"), progress_context(
+        bars=False
+    ):
         return _lambda_path(*args)
 
 
@@ -495,7 +510,8 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         """Fit afresh on all data at ``alpha_``; copy its fitted attributes."""
         started = time.perf_counter()
         self.estimator_ = clone(estimator).set_params(alpha=self.alpha_)
-        self.estimator_.fit(X, y, sample_weight=sample_weight)
+        with progress_context(prefix=f"[CV] refit alpha={self.alpha_:.4g}"):
+            self.estimator_.fit(X, y, sample_weight=sample_weight)
         _stop_if(interrupt, f"the refit on all data at alpha={self.alpha_:.4g}")
         self.refit_time_ = time.perf_counter() - started
         if self.verbose:
