@@ -110,16 +110,16 @@ class _BaseL2MLP(BaseEstimator, ABC):
         hidden_layer_sizes=(100,),
         *,
         activation="relu",
-        alpha=1e-4,
+        alpha=1e-2,
         solver="sgd",
         batch_size="auto",
         learning_rate="adaptive",
         learning_rate_init="auto",
         power_t=0.5,
-        max_iter=200,
+        max_iter=300,
         shuffle=True,
         random_state=None,
-        tol=1e-4,
+        tol=1e-3,
         verbose=0,
         warm_start=False,
         momentum=0.9,
@@ -340,6 +340,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         state = TrainingState(
             theta, layout, copy.deepcopy(self._rng), n_iter=self.n_iter_, t=self.t_
         )
+        state.continued = True
         state.loss_curve = list(getattr(self, "loss_curve_", []))
         state.best_loss = getattr(self, "best_loss_", None) or np.inf
         state.no_improvement = getattr(self, "_no_improvement_count", 0)

@@ -10,7 +10,8 @@ encoded target ``y`` of the same shape:
 - ``gradient(y, raw)`` is ``d l_i / d raw``, shape ``(n_samples, n_outputs)``. It
   is taken with respect to the raw output, so it holds for every pairing of loss
   and link (``output - y`` is only right for canonical pairs);
-- ``curvature(y, raw)`` bounds ``d^2 l_i / d raw_k^2`` per output ``k`` (the
+- ``curvature(y, raw)`` bounds ``d^2 l_i / d raw_k^2`` per output ``k``, and
+  ``path_curvature(y, raw)`` bounds it on the way from ``raw`` toward ``y`` (the
   Gauss-Newton weight used to choose the automatic SGD step size);
 - ``link`` maps between raw outputs and predictions (``out_activation_``);
 - ``fit_intercept_only(y, sample_weight)`` is the raw output bias of the best
@@ -110,6 +111,14 @@ class Loss:
         """What the targets are centred by before the cast to X's dtype (None:
         they are not; only targets on the raw output's own scale can be)."""
         return None
+
+    def path_curvature(self, y, raw):
+        """A bound of :meth:`curvature` from ``raw`` to where training heads (y).
+
+        What the automatic step size is built on. The curvature itself, unless
+        it grows as the predictions move toward the targets (poisson).
+        """
+        return self.curvature(y, raw)
 
     def curvature(self, y, raw):
         """``1 / n_outputs``: for losses without curvature almost everywhere."""
@@ -259,6 +268,11 @@ class PoissonLoss(Loss):
 
     def curvature(self, y, raw):
         return np.exp(raw) * (2 / raw.shape[1])
+
+    def path_curvature(self, y, raw):
+        # The curvature is the prediction exp(raw), which training moves toward
+        # y: the larger of the two bounds it along the way.
+        return np.maximum(np.exp(raw), y) * (2 / raw.shape[1])
 
     def fit_intercept_only(self, y, sample_weight):
         mean = _weighted_mean(y, sample_weight)

@@ -238,7 +238,8 @@ class Objective:
         the optimizer steps in.
 
         Power iteration on ``G v = J_f^T C J_f v`` where ``J_f`` is the Jacobian of
-        the raw outputs and ``C`` the loss curvature at ``theta``. ``G v`` is the
+        the raw outputs and ``C`` the loss's curvature at ``theta``, bounded on the
+        way to the targets (``Loss.path_curvature``). ``G v`` is the
         gradient at ``theta + eps v``, divided by eps, of the surrogate
         ``c/2 * ||f(theta') - f(theta)||^2``, whose own gradient vanishes at
         ``theta``: exact for a network that is linear in its parameters, off by
@@ -281,7 +282,7 @@ class Objective:
         layout, activation, X = self.layout, self.activation, self.X
         raw0 = predict_raw(X, *layout.views(theta), activation)
         Y = self.targets()
-        curvature = self.loss.curvature(Y, raw0)
+        curvature = self.loss.path_curvature(Y, raw0)
         sw = self.sample_weight
         weights = (sw / sw.sum(dtype=np.float64)).astype(theta.dtype)
 

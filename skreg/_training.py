@@ -78,6 +78,8 @@ class TrainingState:
         # The last vector of the step size's power iteration (see
         # Objective.gauss_newton): a warm start begins its estimate there.
         self.curvature_direction = None
+        # Training continues from fitted weights (warm_start, partial_fit).
+        self.continued = False
 
 
 class Validation(NamedTuple):

@@ -60,13 +60,23 @@ def test_converged_fit_is_quiet_and_at_ridges_minimum(diabetes):
     X, y = diabetes
     X = StandardScaler().fit_transform(X)
     alpha = 1e-3
+    ridge = Ridge(alpha=X.shape[0] * alpha).fit(X, y)
+    exact = np.mean((ridge.predict(X) - y) ** 2) + alpha * np.sum(ridge.coef_**2)
+    # The default tol: quiet, and within the 2% of the linear optimum.
     fit, warned = _fit(
         L2MLPRegressor((), alpha=alpha, max_iter=3000, random_state=0), X, y
     )
-    ridge = Ridge(alpha=X.shape[0] * alpha).fit(X, y)
-    exact = np.mean((ridge.predict(X) - y) ** 2) + alpha * np.sum(ridge.coef_**2)
     assert not warned
-    assert fit.objective(X, y) == pytest.approx(exact, rel=1e-3)
+    gap = fit.objective(X, y) / exact - 1
+    assert -1e-9 < gap < 0.02
+    # A tighter tol gets closer (minibatch noise may then stop the adaptive step
+    # short of its stationarity test, which warns).
+    tight, _ = _fit(
+        L2MLPRegressor((), alpha=alpha, tol=1e-5, max_iter=3000, random_state=0),
+        X, y,
+    )
+    tight_gap = tight.objective(X, y) / exact - 1
+    assert -1e-9 < tight_gap < min(gap, 1e-3)
 
 
 def test_warning_says_how_far_from_stationary_and_to_scale_y(diabetes):
@@ -112,8 +122,9 @@ def test_lbfgs_reaches_poissons_minimum_on_features_far_from_zero(rng):
 
 def test_lbfgs_tol_is_the_relative_gradient_tolerance(diabetes):
     X, y = diabetes
-    loose, _ = _fit(L2MLPRegressor((), solver="lbfgs", tol=1e-2, random_state=0), X, y)
-    tight, _ = _fit(L2MLPRegressor((), solver="lbfgs", tol=1e-9, random_state=0), X, y)
+    params = dict(solver="lbfgs", alpha=1e-4, random_state=0)
+    loose, _ = _fit(L2MLPRegressor((), tol=1e-2, **params), X, y)
+    tight, _ = _fit(L2MLPRegressor((), tol=1e-9, **params), X, y)
     ridge = Ridge(alpha=X.shape[0] * 1e-4).fit(X, y)
     assert np.max(np.abs(tight.predict(X) - ridge.predict(X))) < 1e-6
     assert loose.n_iter_ < tight.n_iter_

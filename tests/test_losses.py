@@ -61,6 +61,23 @@ def test_curvature_is_the_second_derivative(name, rng):
     np.testing.assert_allclose(curvature, numeric, rtol=1e-6)
 
 
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_path_curvature_bounds_the_curvature_on_the_way_to_the_targets(name, rng):
+    """The step size's curvature covers every point between raw and the targets'
+    raw output (poisson's grows there; the others' do not)."""
+    loss = LOSSES[name]()
+    y, raw = _targets(name, rng, 20, 2)
+    bound = np.broadcast_to(loss.path_curvature(y, raw), raw.shape)
+    if name != "poisson":
+        np.testing.assert_array_equal(bound, np.broadcast_to(loss.curvature(y, raw),
+                                                             raw.shape))
+        return
+    target_raw = np.log(np.maximum(y, 1e-300))
+    for t in np.linspace(0, 1, 11):
+        between = (1 - t) * raw + t * target_raw
+        assert np.all(loss.curvature(y, between) <= bound * (1 + 1e-12))
+
+
 def test_huber_curvature_in_its_quadratic_region(rng):
     loss = LOSSES["huber"](DELTA)
     raw = rng.uniform(-1, 1, size=(10, 2))
