@@ -1,0 +1,62 @@
+"""Sphinx configuration of skreg's documentation.
+
+Build offline, warnings as errors (as CI does):
+
+    python -m sphinx -W --keep-going -b html docs docs/_build/html
+"""
+
+import sys
+from pathlib import Path
+
+import skreg
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # gallery_hooks, named by string below
+
+project = "skreg"
+author = "the skreg developers"
+copyright = "the skreg developers"  # noqa: A001 (Sphinx's name)
+release = skreg.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+exclude_patterns = ["_build", "gallery_hooks.py"]
+templates_path = []
+
+# No intersphinx: the build never reaches the network. MathJax is loaded by the
+# reader's browser (it renders the formulas), never by the build.
+autosummary_generate = True
+autodoc_default_options = {"members": True}
+autodoc_typehints = "none"
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+# Every section of a public docstring is checked as numpydoc parses it.
+numpydoc_validation_checks = set()
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"skreg {release}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_prev_next": False,
+}
+html_static_path = []
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(HERE.parent / "examples"),
+    "gallery_dirs": "auto_examples",
+    # Every example runs (not only plot_*.py): each one saves its picture.
+    "filename_pattern": r"\.py$",
+    # The examples draw on matplotlib Figures and save PNG files (no pyplot):
+    # this scraper puts the files an example saved into the gallery.
+    "image_scrapers": ("gallery_hooks.saved_png_scraper",),
+    "reset_modules": ("matplotlib", "gallery_hooks.note_start"),
+    "download_all_examples": False,
+    "remove_config_comments": True,
+}
