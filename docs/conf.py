@@ -22,7 +22,6 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -30,8 +29,9 @@ extensions = [
 exclude_patterns = ["_build", "gallery_hooks.py"]
 templates_path = []
 
-# No intersphinx: the build never reaches the network. MathJax is loaded by the
-# reader's browser (it renders the formulas), never by the build.
+# Nothing is fetched, at build or reading time: no intersphinx, no MathJax (the
+# formulas are plain text, as in the docstrings), no execution-times pages (they
+# load DataTables from a CDN).
 autosummary_generate = True
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
@@ -59,5 +59,6 @@ sphinx_gallery_conf = {
     "image_scrapers": ("gallery_hooks.saved_png_scraper",),
     "reset_modules": ("matplotlib", "gallery_hooks.note_start"),
     "download_all_examples": False,
+    "write_computation_times": False,
     "remove_config_comments": True,
 }
