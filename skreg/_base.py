@@ -21,8 +21,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skreg._activations import ACTIVATIONS
 from skreg._faults import deferred_interrupt, max_abs
+from skreg._losses import LOSSES
 from skreg._network import Layout, predict_raw
 from skreg._objective import Objective
+from skreg._optimizers import optimizer_from_state
 from skreg._progress import Progress
 from skreg._solvers import SOLVERS
 from skreg._training import TrainingState, Validation
@@ -34,6 +36,7 @@ from skreg._validation import (
     targets_as,
 )
 from skreg._version import __version__
+from skreg._warnings import warn
 
 
 def fresh_objective(estimator, X, y, sample_weight=None):
@@ -270,12 +273,11 @@ class _BaseL2MLP(BaseEstimator, ABC):
         objective, encoder = self._problem(X, y, sample_weight, reset, classes, sizes)
         solver = SOLVERS[self.solver]
         if solver.needs_smooth_loss and not objective.loss.differentiable:
-            warnings.warn(
+            warn(
                 f"loss={objective.loss.name!r} is not differentiable where a "
                 f"residual is zero; {solver.name} may stop early. Prefer "
                 "solver='sgd' or 'adam', or loss='huber'.",
                 UserWarning,
-                stacklevel=4,
             )
         # The encoder is needed by early stopping's score; a failed fit rolls
         # it back with everything else.
@@ -283,7 +285,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         settings = _settings(self.get_params(deep=False))
         state = self._starting_state(objective, solver, settings, reset, incremental)
         state.progress = Progress(
-            self.verbose, 1 if incremental else self.max_iter, solver.unit
+            self.verbose, 1 if incremental else self.max_iter, solver.unit,
+            incremental=incremental,
         )
         validation = Validation(self._stratify_labels, self._validation_score)
         with deferred_interrupt() as interrupt, np.errstate(
@@ -304,15 +307,20 @@ class _BaseL2MLP(BaseEstimator, ABC):
             state = self._continued_state(objective)
             if not incremental:
                 # A warm-started fit is a new fit from these weights: its
-                # stopping rule starts afresh (partial_fit's epochs go on).
-                state.best_loss, state.no_improvement = np.inf, 0
+                # stopping rule and its epoch count start afresh, so that
+                # n_iter_ == max_iter means this fit ran out, as in
+                # scikit-learn (partial_fit's epochs go on).
+                state.best_loss, state.no_improvement, state.n_iter = np.inf, 0, 0
             preconditioner = objective.preconditioner(self._preconditioner_statistics)
         state.preconditioner = preconditioner
         state.target_offset = objective.target_offset
-        previous = getattr(self, "_optimizer", None)
-        continuing = incremental and not reset and previous is not None
-        if continuing and previous.dtype == objective.dtype:
-            state.optimizer = copy.deepcopy(previous)
+        # partial_fit continues the optimizer of the last stochastic fit (a new
+        # one, so that a failed call leaves the kept state as it was).
+        saved = getattr(self, "_optimizer_state", None)
+        continuing = incremental and not reset and saved is not None
+        previous = optimizer_from_state(saved) if continuing else None
+        if previous is not None and previous.dtype == objective.dtype:
+            state.optimizer = previous
         else:
             state.optimizer = solver.make_optimizer(objective, state, settings)
         return state
@@ -377,16 +385,36 @@ class _BaseL2MLP(BaseEstimator, ABC):
         self.n_layers_ = len(state.layout.layer_sizes)
         self.n_outputs_ = state.layout.layer_sizes[-1]
         self.out_activation_ = loss.out_activation
-        self._layout = state.layout
-        self._loss = loss
+        # Names, numbers and arrays only, no skreg object: skops.io then loads a
+        # fitted model trusting the public estimator classes alone. The
+        # properties below rebuild the objects.
+        self._layer_sizes = tuple(int(size) for size in state.layout.layer_sizes)
+        self._learns_slope = bool(state.layout.learns_slope)
+        self._loss_name = loss.name
+        self._loss_params = loss.params()
         self._rng = state.rng
         self._preconditioner_statistics = state.preconditioner.statistics
         self._gradient_scale = state.gradient_scale
         self._curvature_direction = state.curvature_direction
         self._no_improvement_count = state.no_improvement
         if state.optimizer is not None:
-            self._optimizer = state.optimizer
+            self._optimizer_state = state.optimizer.state()
         self._set_encoder(encoder)
+
+    @property
+    def _layout(self):
+        """The fitted network's :class:`~skreg._network.Layout`."""
+        return Layout(self._layer_sizes, self._learns_slope)
+
+    @property
+    def _loss(self):
+        """The fitted loss (with the parameters it was fitted with)."""
+        return LOSSES[self._loss_name](**self._loss_params)
+
+    @property
+    def _optimizer(self):
+        """A new optimizer continuing the last stochastic fit (partial_fit)."""
+        return optimizer_from_state(self._optimizer_state)
 
     # -- using the fitted network ------------------------------------------------------
 
@@ -458,7 +486,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         return tags
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: object.__getstate__ returns the instance's own __dict__.
+        state = dict(super().__getstate__())
         state["_skreg_version"] = __version__
         return state
 

@@ -7,8 +7,8 @@ Weights are never averaged across folds: hidden units are not aligned between
 networks.
 """
 
+import sys
 import time
-import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from inspect import signature
@@ -45,6 +45,8 @@ from skreg._base import fresh_objective
 from skreg._docstrings import fill_docstring
 from skreg._faults import deferred_interrupt, raising_interrupt
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
+from skreg._progress import progress_context
+from skreg._warnings import warn
 
 #: The grid spans this many decades below its largest value.
 _GRID_DECADES = 4
@@ -108,6 +110,10 @@ class _Fold:
         )
         return text if alpha is None else f"{text} at alpha={alpha:.4g}"
 
+    def label(self, alpha):
+        """``[CV 2/5] alpha=0.0123``: what progress lines of this point start with."""
+        return f"[CV {self.number}/{self.n_folds}] alpha={alpha:.4g}"
+
 
 def _in_fold(error, fold, alpha=None):
     """``error`` with a message that names the fold (and alpha) it came from."""
@@ -163,15 +169,16 @@ def _lambda_path(estimator, search, fold, interrupt=None):
     target_scale = float(np.max(objective.output_scale()))
     model = clone(estimator).set_params(warm_start=True)
     record = {key: [] for key in ("scores", "epochs", "fit_time", "score_time")}
-    previous = 0
     for alpha in search.alphas:
         _stop_if(interrupt, fold.where(alpha))
-        point = _fit_and_score(
-            model, alpha, train_data, test_data, test_params, search.scorer, fold
-        )
+        # The inner fit's lines name the point; its bar (serial folds only) is
+        # cleared when it ends, leaving the point's own line.
+        with progress_context(prefix=fold.label(alpha), leave=False):
+            point = _fit_and_score(
+                model, alpha, train_data, test_data, test_params, search.scorer, fold
+            )
         _stop_if(interrupt, fold.where(alpha))
-        record["epochs"].append(model.n_iter_ - previous)
-        previous = model.n_iter_
+        record["epochs"].append(model.n_iter_)
         for key, value in zip(("scores", "fit_time", "score_time"), point):
             record[key].append(value)
         if search.verbose:
@@ -180,7 +187,6 @@ def _lambda_path(estimator, search, fold, interrupt=None):
             # Zero weights are a stationary point of every smaller alpha too (no
             # gradient reaches a unit that has no weights): start afresh.
             model = clone(estimator).set_params(warm_start=True)
-            previous = 0
     return {key: np.array(values) for key, values in record.items()}
 
 
@@ -201,12 +207,14 @@ def _report_point(search, fold, alpha, record):
     """verbose >= 1: one line per (fold, alpha) point, as GridSearchCV's [CV] lines."""
     point = len(record["scores"])
     seconds = record["fit_time"][-1] + record["score_time"][-1]
-    print(
-        f"[CV {fold.number}/{fold.n_folds}] alpha={alpha:.4g} "
-        f"({point}/{len(search.alphas)}): {record['epochs'][-1]} epochs, "
-        f"score={record['scores'][-1]:.4g}, {seconds:.3g} s",
-        flush=True,
+    line = (
+        f"{fold.label(alpha)} ({point}/{len(search.alphas)}): "
+        f"{record['epochs'][-1]} epochs, score={record['scores'][-1]:.4g}, "
+        f"{seconds:.3g} s"
     )
+    # One write per line: lines from parallel workers stay whole.
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def _collapsed(model, target_scale, rtol=1e-3):
@@ -223,7 +231,11 @@ def _collapsed(model, target_scale, rtol=1e-3):
 
 
 def _limited_path(n_threads, *args):
-    with threadpool_limits(limits=n_threads, user_api="blas"):
+    # A worker's fits print whole lines, never a bar: the workers' bars would
+    # overwrite each other on a shared terminal.
+    with threadpool_limits(limits=n_threads, user_api="blas"), progress_context(
+        bars=False
+    ):
         return _lambda_path(*args)
 
 
@@ -237,12 +249,11 @@ def _scorer_takes_sample_weight(scorer, owner):
     else:
         takes = "sample_weight" in signature(scorer).parameters
     if not takes:
-        warnings.warn(
+        warn(
             f"The scoring {scorer!r} does not accept sample_weight: "
             f"{type(owner).__name__} fits with the weights but scores the held-out "
             "parts unweighted.",
             UserWarning,
-            stacklevel=4,
         )
     return takes
 
@@ -268,12 +279,11 @@ def _best_index(alphas, mean, scores):
             "such as scoring='neg_mean_squared_error'."
         )
     if missing.any():
-        warnings.warn(
+        warn(
             f"The mean held-out score is NaN at {int(missing.sum())} of "
             f"{len(mean)} alphas ({', '.join(f'{a:.4g}' for a in alphas[missing])});"
             " they rank last and are never chosen.",
             UserWarning,
-            stacklevel=4,
         )
     return int(np.nanargmax(mean))
 
@@ -495,7 +505,8 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         """Fit afresh on all data at ``alpha_``; copy its fitted attributes."""
         started = time.perf_counter()
         self.estimator_ = clone(estimator).set_params(alpha=self.alpha_)
-        self.estimator_.fit(X, y, sample_weight=sample_weight)
+        with progress_context(prefix=f"[CV] refit alpha={self.alpha_:.4g}"):
+            self.estimator_.fit(X, y, sample_weight=sample_weight)
         _stop_if(interrupt, f"the refit on all data at alpha={self.alpha_:.4g}")
         self.refit_time_ = time.perf_counter() - started
         if self.verbose:

@@ -96,14 +96,37 @@ SHARED_PARAMETERS = f"""
 
     verbose : int, default=0
         Progress on standard output, as scikit-learn prints it. ``0``: nothing.
-        ``1``: one line per epoch (lbfgs: per iteration) with its number, the
-        epoch's estimate of J split into its data and penalty parts, the
-        validation score (with early stopping), the learning rate and the
-        seconds it took, e.g.
-        ``epoch 3: J = 0.41 (data 0.39 + penalty 0.02), learning rate = 0.01,
-        0.05 s``. ``2``: a live progress bar over the epochs when standard
-        output is a terminal, the same lines otherwise (logs, pipes). Use
-        ``contextlib.redirect_stdout`` to send the lines elsewhere.
+        ``1``: plain lines, e.g. ``epoch 3: J = 0.41 (data 0.39 + penalty
+        0.02), learning rate = 0.01, 0.05 s``: the epoch (lbfgs: iteration),
+        its estimate of J split into the data and penalty parts, the validation
+        score (with early stopping), the learning rate of that epoch and the
+        seconds since training started. Unlike scikit-learn's MLP, not every
+        epoch gets a line (``loss_curve_`` has them all): the first one, epochs
+        2, 3, 5, 10, 20, 30, 50, 100, ..., any epoch 10 s or more after the
+        previous line, and the last one. ``partial_fit`` prints at the same
+        numbers of its epoch count. ``2`` and more: a progress bar with an ETA
+        (``tqdm.auto``: a widget in a Jupyter notebook, text in a terminal)
+        when tqdm is installed (``pip install skreg[progress]``) and standard
+        output is a terminal or a notebook; the lines of ``1`` otherwise
+        (logs, pipes) and for ``partial_fit``. The bar is closed before
+        ``fit`` warns, so warnings start on a line of their own. Use
+        ``contextlib.redirect_stdout`` to send the output elsewhere.
+
+        The learning rate is in the units of ``coefs_``: the step taken per
+        unit of J's gradient (before momentum). For ``adam`` (its step size
+        before Adam's normalisation) and for a ``learning_rate_init`` set by
+        hand it applies to every weight and bias alike. sgd's automatic step
+        (``learning_rate_init="auto"``) is taken in preconditioned coordinates
+        and differs by layer: the value shown is the step of the output layer
+        (``coefs_[-1]`` and ``intercepts_[-1]``; for several outputs, the one
+        whose target has the largest spread), i.e. the internal step size
+        times the targets' (weighted) variance (1 for classifiers and
+        ``poisson``). Hidden layers after the first take this step divided by
+        the targets' variance, and the first layer's weights of feature ``j``
+        divided by the targets' and feature ``j``'s variance (their step also
+        mixes in the first layer's bias gradient times the feature's mean, as
+        standardising the feature would). With no hidden layer, the one
+        layer's weights take it divided by the feature's variance alone.
 
     warm_start : bool, default=False
         Start ``fit`` from the weights of the previous fit.
@@ -164,7 +187,8 @@ SHARED_ATTRIBUTES = """
         The best of ``validation_scores_``.
 
     n_iter_ : int
-        Number of epochs (lbfgs: iterations) run, counted across warm starts.
+        Number of epochs (lbfgs: iterations) run by the last ``fit`` (a
+        warm-started one included); ``partial_fit`` counts its epochs across calls.
 
     t_ : int
         Number of training samples seen by the solver.
@@ -251,7 +275,11 @@ CV_PARAMETERS = """
         ``1``: one line per point of each fold's path, e.g.
         ``[CV 2/5] alpha=0.0123 (4/10): 57 epochs, score=0.8123, 0.21 s``, and
         one for the refit. ``2`` and more: also the inner fits' progress at
-        ``verbose - 1`` (see :class:`L2MLPRegressor`): a line per epoch."""
+        ``verbose - 1`` (see :class:`L2MLPRegressor`), each line starting with
+        its fold and alpha (``[CV 2/5] alpha=0.0123: epoch 3: ...``). A bar
+        (``verbose=3`` and more) is cleared when its point's fit ends; with
+        ``n_jobs`` other than 1 the folds print whole lines only, never bars,
+        so that parallel output does not overwrite itself."""
 
 CV_ATTRIBUTES = """
     alpha_ : float

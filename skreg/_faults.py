@@ -2,8 +2,9 @@
 
 import signal
 import threading
-import warnings
 from contextlib import contextmanager
+
+from skreg._warnings import warn
 
 
 class DivergenceError(ValueError):
@@ -45,12 +46,11 @@ def deferred_interrupt():
 def warn_interrupted(state, unit):
     """Mark the fit as interrupted and say what the model keeps."""
     state.interrupted = True
-    warnings.warn(
+    warn(
         "Training interrupted by KeyboardInterrupt after "
         f"{state.n_iter} complete {unit}(s); the model keeps the last good "
         "weights.",
         UserWarning,
-        stacklevel=6,
     )
 
 

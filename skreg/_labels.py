@@ -111,11 +111,26 @@ def decode(binarizer, Y, raw_scores=False):
     return binarizer.classes_[np.argmax(Y, axis=1)]
 
 
-def stratify_labels(Y):
-    """What early stopping's split stratifies by: the class of each row.
+def stratify_labels(Y, classes):
+    """What early stopping's split stratifies by: the class index of each row.
 
-    None for multilabel rows (scikit-learn cannot stratify them).
+    A class with a single member cannot be in both parts: the error names it
+    (scikit-learn's split would name its index). None for multilabel rows
+    (scikit-learn cannot stratify them).
     """
     if Y.shape[1] == 1:
-        return Y
-    return Y.argmax(axis=1) if np.all(Y.sum(axis=1) == 1) else None
+        codes = Y[:, 0].astype(np.intp)
+    elif np.all(Y.sum(axis=1) == 1):
+        codes = Y.argmax(axis=1)
+    else:
+        return None
+    counts = np.bincount(codes, minlength=len(classes))
+    if np.any(counts == 1):
+        raise ValueError(
+            "The least populated classes in y have only 1 member, too few for "
+            "early_stopping's split, which is stratified: each class needs a "
+            "member in both parts. Classes with too few members are: "
+            f"{classes[counts == 1].tolist()}. Use more samples of these "
+            "classes, or set early_stopping=False."
+        )
+    return codes

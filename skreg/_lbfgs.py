@@ -6,14 +6,13 @@ and far from zero (a badly conditioned problem in the weights themselves) look
 standardised to it, and its gradient test means the same for every scaling.
 """
 
-import time
-import warnings
 
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from skreg._faults import Interrupted, divergence, not_finite_at_start, warn_interrupted
+from skreg._warnings import warn
 
 
 class _Evaluations:
@@ -25,7 +24,6 @@ class _Evaluations:
         self.grad = np.empty(objective.layout.n_params, dtype=objective.dtype)
         self.preconditioner = state.preconditioner
         self.last_x = self.to_u(state.theta)
-        self.last_time = time.perf_counter()
         # The last finite evaluation (x, J, gradient): scipy evaluates the
         # starting point again, and a non-finite trial point steps back to it.
         self.finite = None
@@ -75,11 +73,7 @@ class _Evaluations:
         state.n_iter += 1
         if self.verbose:
             penalty = self.objective.penalty(self.to_theta(self.last_x))
-            now = time.perf_counter()
-            state.progress.report(
-                state.n_iter, J, J - penalty, penalty, now - self.last_time
-            )
-            self.last_time = now
+            state.progress.report(state.n_iter, J, J - penalty, penalty)
 
 
 def fit_lbfgs(objective, state, solver, settings, interrupt):
@@ -93,6 +87,7 @@ def fit_lbfgs(objective, state, solver, settings, interrupt):
     objective = objective.full_batch()  # every row, every evaluation
     evaluations = _Evaluations(objective, state, settings, interrupt)
     start_grad = 0.0
+    state.progress.start()
     try:
         _, grad0 = evaluations.fun(evaluations.last_x)
         start_grad = float(np.max(np.abs(grad0), initial=0.0))
@@ -111,8 +106,11 @@ def fit_lbfgs(objective, state, solver, settings, interrupt):
         )
         x_final = result.x
     except (Interrupted, KeyboardInterrupt):
+        state.progress.close()
         warn_interrupted(state, solver.unit)
         x_final, result = evaluations.last_x, None
+    # Warnings follow: the bar's line ends first.
+    state.progress.close()
     theta = evaluations.to_theta(x_final)
     value = objective.value_and_grad(theta, evaluations.grad)
     evaluations.preconditioner.to_u(evaluations.grad)
@@ -136,10 +134,9 @@ def _warn_unless_stationary(result, grad, start_grad, tol):
         advice = "Increase max_iter or max_fun"
     else:
         advice = "Scale the data (for example with StandardScaler), fit in float64"
-    warnings.warn(
+    warn(
         f"lbfgs stopped after {result.nit} iteration(s) ({result.message}) with "
         f"max |grad J| = {top:.3g}, {ratio:.3g} times its value at the start "
         f"(tol={tol:g} asks for at most {tol:g}). {advice}, or raise tol.",
         ConvergenceWarning,
-        stacklevel=5,
     )

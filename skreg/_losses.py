@@ -78,6 +78,15 @@ class Loss:
         """The loss built from an estimator's parameters (a name -> value map)."""
         return cls(**{arg: params[name] for name, arg in cls.estimator_params.items()})
 
+    def params(self):
+        """The constructor's arguments as plain Python values: ``type(self)(**p)``
+        rebuilds this loss (what a fitted estimator keeps)."""
+        values = {arg: getattr(self, arg) for arg in self.estimator_params.values()}
+        return {
+            arg: value.item() if isinstance(value, np.generic) else value
+            for arg, value in values.items()
+        }
+
     @property
     def out_activation(self):
         return self.link.name

@@ -318,7 +318,7 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
         return encode(binarizer, y, check_unseen, first_fit=reset), binarizer
 
     def _stratify_labels(self, Y):
-        return stratify_labels(Y)
+        return stratify_labels(Y, self.classes_)
 
     def _check_warm_start_targets(self, y):
         # The output layer has one unit per class: a warm fit on fewer classes
@@ -328,11 +328,12 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
             return
         seen = unique_labels(y)
         if not np.array_equal(seen, self.classes_):
+            # scikit-learn's wording first: code that matches it keeps working.
             raise ValueError(
-                "warm_start can only be used where y has the same classes as in "
-                f"the previous call to fit: previously {self.classes_.tolist()}, "
-                f"y has {seen.tolist()}. Use partial_fit for part of the classes, "
-                "or set warm_start=False."
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` "
+                f"has {seen}. Use partial_fit for part of the classes, or set "
+                "warm_start=False."
             )
 
     def _set_encoder(self, encoder):

@@ -16,6 +16,8 @@ import numpy as np
 #: by block, the blocks of all its vectors (5 x 256 KiB) stay in the L2 cache and
 #: memory is read and written once instead of once per pass.
 _BLOCK = 1 << 15
+#: The schedule's state, kept by every optimizer's :meth:`state`.
+_SCHEDULE_FIELDS = ("learning_rate_init", "learning_rate", "schedule", "power_t")
 
 
 def _add_decay(params, grads, decay, buffer):
@@ -44,6 +46,11 @@ class _StochasticOptimizer:
     """
 
     stochastic = True
+    #: The key of :data:`OPTIMIZERS`, kept in :meth:`state`.
+    name: str
+    #: What :meth:`state` keeps: the schedule, the hyperparameters and the
+    #: moment arrays (scratch buffers are rebuilt by the constructor).
+    _state_fields: tuple = _SCHEDULE_FIELDS
     #: ``adaptive`` stops training once the step size falls below this value.
     min_learning_rate = 1e-6
 
@@ -54,6 +61,24 @@ class _StochasticOptimizer:
         self.learning_rate = self.learning_rate_init
         self.schedule = schedule
         self.power_t = float(power_t)
+
+    def state(self):
+        """Everything needed to continue training, as plain values and arrays.
+
+        A fitted estimator keeps this dictionary rather than the optimizer, so
+        that it holds no skreg object (``skops.io`` then loads it trusting public
+        names only). The arrays are the optimizer's own, not copies.
+        """
+        return {"name": self.name, **{f: getattr(self, f) for f in self._state_fields}}
+
+    def _continue_from(self, state):
+        """Take over the values of :meth:`state` (copies of its arrays)."""
+        for field in self._state_fields:
+            value = state[field]
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+            setattr(self, field, value)
+        return self
 
     def end_epoch(self, t):
         """Apply the schedule after an epoch; ``t`` counts the samples seen."""
@@ -79,6 +104,9 @@ class SGD(_StochasticOptimizer):
     products).
     """
 
+    name = "sgd"
+    _state_fields = (*_SCHEDULE_FIELDS, "momentum", "nesterov", "velocity")
+
     def __init__(
         self,
         params,
@@ -94,6 +122,15 @@ class SGD(_StochasticOptimizer):
         self.velocity = np.zeros_like(params)
         size = min(_BLOCK, params.shape[0])
         self._buffers = np.empty((2, size), dtype=params.dtype)
+
+    @classmethod
+    def from_state(cls, state):
+        """A new optimizer continuing from :meth:`state`."""
+        optimizer = cls(
+            state["velocity"], state["learning_rate_init"], state["schedule"],
+            state["power_t"], momentum=state["momentum"], nesterov=state["nesterov"],
+        )
+        return optimizer._continue_from(state)
 
     @property
     def dtype(self):
@@ -149,6 +186,12 @@ class SGD(_StochasticOptimizer):
 class Adam(_StochasticOptimizer):
     """Adam (Kingma and Ba, 2015) with bias correction."""
 
+    name = "adam"
+    _state_fields = (
+        *_SCHEDULE_FIELDS, "beta_1", "beta_2", "epsilon", "n_steps",
+        "first_moment", "second_moment",
+    )
+
     def __init__(
         self,
         params,
@@ -167,6 +210,16 @@ class Adam(_StochasticOptimizer):
         self.first_moment = np.zeros_like(params)
         self.second_moment = np.zeros_like(params)
         self._step = np.empty_like(params)
+
+    @classmethod
+    def from_state(cls, state):
+        """A new optimizer continuing from :meth:`state`."""
+        optimizer = cls(
+            state["first_moment"], state["learning_rate_init"], state["schedule"],
+            state["power_t"], beta_1=state["beta_1"], beta_2=state["beta_2"],
+            epsilon=state["epsilon"],
+        )
+        return optimizer._continue_from(state)
 
     @property
     def dtype(self):
@@ -202,3 +255,12 @@ class Adam(_StochasticOptimizer):
         np.divide(self.first_moment, step, out=step)
         step *= -lr
         params += step
+
+
+#: The stochastic optimizers by :attr:`name`, to rebuild one from its state.
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Adam)}
+
+
+def optimizer_from_state(state):
+    """The optimizer that :meth:`~_StochasticOptimizer.state` describes."""
+    return OPTIMIZERS[state["name"]].from_state(state)

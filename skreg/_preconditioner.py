@@ -117,6 +117,11 @@ class Preconditioner:
         """``T^{-1} T^{-T} grad``, in place: the step direction of sgd in theta."""
         return self.to_theta(self.to_u(grad))
 
+    def output_step_factor(self):
+        """``max sigma^2``: a step size in ``u`` times this is the step that the
+        output layer of the output with the largest spread takes in theta."""
+        return float(np.max(self.output_scale.astype(np.float64))) ** 2
+
     def input_norms(self, X):
         """``||(x_i - mu) / s||^2`` per row: how strongly a row drives the first
         layer in these coordinates (a single row's curvature grows with it)."""

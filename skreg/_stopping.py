@@ -16,9 +16,10 @@ stop with a ConvergenceWarning, as does running out of ``max_iter``.
 """
 
 import math
-import warnings
 
 from sklearn.exceptions import ConvergenceWarning
+
+from skreg._warnings import warn
 
 
 def improved(epoch_loss, best_loss, tol):
@@ -65,11 +66,10 @@ def at_plateau(state, stationarity, tol):
 def warn_not_stationary(state, stationarity, settings):
     """ConvergenceWarning: how far from stationary J ended, and what to change."""
     if stationarity is None:
-        warnings.warn(
+        warn(
             f"Stochastic optimizer: maximum iterations ({settings.max_iter}) "
             "reached and the optimization hasn't converged yet.",
             ConvergenceWarning,
-            stacklevel=6,
         )
         return
     if state.stationarity is None:
@@ -91,12 +91,11 @@ def warn_not_stationary(state, stationarity, settings):
             f"StandardScaler: its spread is {spread:.3g}, and alpha acts on the "
             "weights that carry it)"
         )
-    warnings.warn(
+    warn(
         f"Stochastic optimizer: {reason} before J was stationary: the gradient "
         f"of J is {state.stationarity:.3g} times its size at the start "
         f"(tol={settings.tol:g} asks for at most "
         f"{stationary_level(settings.tol):.3g}). To get closer, "
         f"{', or '.join(advice)}.",
         ConvergenceWarning,
-        stacklevel=6,
     )

@@ -8,8 +8,6 @@ attributes: ``max_iter``, ``tol``, ...) and, for early stopping, a
 """
 
 import math
-import time
-import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -30,6 +28,7 @@ from skreg._stopping import (
     improved,
     warn_not_stationary,
 )
+from skreg._warnings import warn
 
 #: Rows on which J is checked at the final weights of a stochastic fit.
 FINAL_CHECK_ROWS = 64
@@ -71,8 +70,10 @@ class TrainingState:
         self.stationarity = None
         self.converged = False
         self.stop_reason = None
-        # The last epoch's estimate of J as (data term, penalty), for verbose.
+        # The last epoch's estimate of J as (data term, penalty) and its step
+        # size in the user's units (user_learning_rate), for verbose.
         self.epoch_parts = (np.nan, np.nan)
+        self.epoch_learning_rate = None
         self.progress = Progress(0, 1)
         # The last vector of the step size's power iteration (see
         # Objective.gauss_newton): a warm start begins its estimate there.
@@ -93,11 +94,10 @@ def batch_size(settings, n_samples):
     if settings.batch_size == "auto":
         return min(200, n_samples)
     if settings.batch_size > n_samples:
-        warnings.warn(
+        warn(
             f"Got batch_size={settings.batch_size} larger than the {n_samples} "
             "samples: clipping it to the number of samples.",
             UserWarning,
-            stacklevel=6,
         )
     # int(): batch_size=True passes the Integral constraint.
     return min(int(settings.batch_size), n_samples)
@@ -170,16 +170,15 @@ class _MinibatchStep:
         return value, penalty
 
 
-def run_epoch(objective, state, solver, settings, interrupt):
-    """One pass over the data in minibatches; returns the epoch's estimate of J.
+def run_epoch(objective, state, solver, settings, interrupt, size):
+    """One pass over the data in minibatches of ``size`` rows; returns the
+    epoch's estimate of J.
 
     The weights are left as they were after the last complete minibatch, also
     when a Ctrl-C arrives; a non-finite loss or weight raises DivergenceError.
     """
     n_samples = objective.n_samples
-    step = _MinibatchStep(
-        objective, state, solver, settings, batch_size(settings, n_samples)
-    )
+    step = _MinibatchStep(objective, state, solver, settings, size)
     order = state.rng.permutation(n_samples) if settings.shuffle else None
     data_sum, penalty_sum, n_batches = 0.0, 0.0, 0
     for start in range(0, n_samples, step.batch_size):
@@ -204,7 +203,8 @@ def _check_split_sizes(n, fraction, stratify):
 
     The validation part needs 2 rows for a score (R^2 is undefined on one) and,
     stratified, a row per class; so does the training part per class. The sizes
-    are train_test_split's own: ceil(fraction * n) rows are held out.
+    are train_test_split's own: ceil(fraction * n) rows are held out. The
+    message begins as scikit-learn's.
     """
     n_val = math.ceil(fraction * n)
     n_classes = 0 if stratify is None else len(np.unique(stratify))
@@ -212,11 +212,13 @@ def _check_split_sizes(n, fraction, stratify):
     if n_val >= need_val and n - n_val >= need_train:
         return
     per_class = f" (one per class, {n_classes} classes)" if n_classes else ""
+    part = "validation" if n_val < need_val else "training"
     raise ValueError(
-        f"early_stopping needs at least {need_val} validation and {need_train} "
-        f"training samples{per_class}: validation_fraction={fraction} of {n} "
-        f"samples holds out {n_val} and leaves {n - n_val} for training. Change "
-        "validation_fraction, use more samples, or set early_stopping=False."
+        f"The {part} set is too small: early_stopping needs at least {need_val} "
+        f"validation and {need_train} training samples{per_class}: "
+        f"validation_fraction={fraction} of {n} samples holds out {n_val} and "
+        f"leaves {n - n_val} for training. Change validation_fraction, use more "
+        "samples, or set early_stopping=False."
     )
 
 
@@ -286,11 +288,14 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
     stationarity = Stationarity(train, state) if watch_j else None
     retries_left = AUTO_STEP_RETRIES if settings.learning_rate_init == "auto" else 0
     checkpoint = state.theta.copy()
+    # Before the bar is drawn: its warning must not land on the bar's line.
+    size = batch_size(settings, train.n_samples)
+    state.progress.start()
     epochs_left = 1 if incremental else settings.max_iter
     while epochs_left > 0:
-        started = time.perf_counter()
+        state.epoch_learning_rate = user_learning_rate(state, solver, settings)
         try:
-            epoch_loss = run_epoch(train, state, solver, settings, interrupt)
+            epoch_loss = run_epoch(train, state, solver, settings, interrupt, size)
         except DivergenceError:
             if retries_left == 0:
                 raise
@@ -300,15 +305,16 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
             continue
         epochs_left -= 1
         if interrupt.is_set():
+            state.progress.close()
             warn_interrupted(state, solver.unit)
             break
-        stop = _end_epoch(
-            state, epoch_loss, checkpoint, early, solver, settings, started
-        )
+        stop = _end_epoch(state, epoch_loss, checkpoint, early, solver, settings)
         if stop is None:
             stop = at_plateau(state, stationarity, settings.tol)
         if stop:
             break
+    # Warnings follow: the bar's line ends first.
+    state.progress.close()
     finished = state.converged or state.stop_reason == EARLY_STOPPED
     if not (incremental or finished or state.interrupted):
         warn_not_stationary(state, stationarity, settings)
@@ -317,7 +323,7 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
     _check_final_loss(train, state, solver)
 
 
-def _end_epoch(state, epoch_loss, checkpoint, early, solver, settings, started):
+def _end_epoch(state, epoch_loss, checkpoint, early, solver, settings):
     """Record the epoch; True to stop, None at a plateau of J, False to go on."""
     optimizer = state.optimizer
     state.n_iter += 1
@@ -332,7 +338,7 @@ def _end_epoch(state, epoch_loss, checkpoint, early, solver, settings, started):
         better = improved(epoch_loss, state.best_loss, settings.tol)
     state.best_loss = min(state.best_loss, epoch_loss)
     state.no_improvement = 0 if better else state.no_improvement + 1
-    _report_epoch(state, started)
+    _report_epoch(state)
     if state.no_improvement <= settings.n_iter_no_change:
         return False
     if early:
@@ -357,11 +363,27 @@ def _check_final_loss(objective, state, solver):
         raise divergence("loss", state.n_iter, solver.divergence_advice)
 
 
-def _report_epoch(state, started):
-    """Report the epoch just finished (``verbose``): J, its parts, timing."""
+def _report_epoch(state):
+    """Report the epoch just finished (``verbose``): J, its parts, its step size."""
     data, penalty = state.epoch_parts
     state.progress.report(
-        state.n_iter, state.loss, data, penalty, time.perf_counter() - started,
-        learning_rate=state.optimizer.learning_rate,
+        state.n_iter, state.loss, data, penalty,
+        learning_rate=state.epoch_learning_rate,
         validation=state.validation_scores[-1] if state.validation_scores else None,
     )
+
+
+def user_learning_rate(state, solver, settings):
+    """The optimizer's step size in the units of ``coefs_`` (what verbose shows).
+
+    A step size set by hand (and adam's) applies to J's gradient with respect to
+    every weight as it is. sgd's automatic step ``lr`` is taken in the
+    preconditioner's coordinates: the output layer then moves by ``lr *
+    sigma^2`` per unit of J's gradient with respect to ``coefs_[-1]`` (``sigma``
+    the largest target spread), which is what is shown; the hidden layers after
+    the first move by ``lr`` itself (the ``verbose`` docstring has the rest).
+    """
+    rate = state.optimizer.learning_rate
+    if solver.preconditioned and settings.learning_rate_init == "auto":
+        rate *= state.preconditioner.output_step_factor()
+    return rate

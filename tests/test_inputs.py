@@ -167,7 +167,8 @@ BAD = [
         Y0[:2],
         {},
         ValueError,
-        "early_stopping needs at least 2 validation.*validation_fraction",
+        "validation set is too small: early_stopping needs at least 2 validation.*"
+        "validation_fraction",
     ),
     ("y_inf_clf", _clf, X0, np.where(YC == 1, np.inf, 0.0), {}, ValueError, "infinity"),
     (
@@ -688,7 +689,7 @@ def _more_bad_cases():
             [0] * 8 + [1, 2],
             {},
             ValueError,
-            "3 validation.*one per class.*validation_fraction",
+            r"least populated classes.*only 1 member.*\[1, 2\].*early_stopping=False",
         ),
         (
             "validation_fraction_leaves_no_training",

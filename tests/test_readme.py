@@ -83,8 +83,9 @@ EXPECTED = {"cv_results_": _check_cv_results, "X_new": _check_cv_predict}
 
 
 def test_readme_has_the_python_snippets():
-    # Quick start (2), the CV estimator, cv_results_, the Dask grid search.
-    assert len(PYTHON_BLOCKS) == 5
+    # Quick start (2), the CV estimator, cv_results_, the Dask grid search, skops
+    # and ONNX (whose own checks are in test_persistence.py and test_onnx.py).
+    assert len(PYTHON_BLOCKS) == 7
     for marker in EXPECTED:
         assert sum(marker in block for block in PYTHON_BLOCKS) == 1
 
