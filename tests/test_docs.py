@@ -63,7 +63,7 @@ def test_docs_python_snippet_runs_as_written(page, code, tmp_path, monkeypatch):
         return  # word for word a README snippet, which tests/test_readme.py runs
     monkeypatch.chdir(tmp_path)
     namespace = {"__name__": "docs_snippet"}
-    exec(compile(code, str(DOCS / page), "exec"), namespace)
+    exec(compile(code, f"<docs/{page} code block>", "exec"), namespace)
     if page == "user_guide/objective.rst":
         # What the comment says: for lbfgs, loss_ is J at the final weights.
         model, X, y = namespace["model"], namespace["X"], namespace["y"]

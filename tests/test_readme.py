@@ -98,7 +98,9 @@ def test_readme_python_snippet_runs_as_written(snippet, tmp_path, monkeypatch):
     # warnings are not silenced: pytest reports them.
     monkeypatch.chdir(tmp_path)
     namespace = {"__name__": "readme_snippet"}
-    exec(compile(snippet, "README.md", "exec"), namespace)
+    # A name that is not a file: warnings point at the snippet, not at README.md's
+    # lines (the snippet's line numbers start at its block).
+    exec(compile(snippet, "<README.md python block>", "exec"), namespace)
     if "plt" in namespace:
         namespace["plt"].close("all")
     for marker, check in EXPECTED.items():
