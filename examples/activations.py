@@ -1,4 +1,6 @@
-"""Decision boundaries of every activation on the two moons.
+"""
+Decision boundaries of every activation on the two moons
+========================================================
 
 The same network (two hidden layers of 32 units, 100 L-BFGS steps on the full J,
 alpha = 1e-4, random_state = 0) is trained with each activation skreg offers
@@ -7,6 +9,8 @@ function). ``identity`` makes the whole network linear, so its boundary is a
 straight line and it cannot follow the moons; every nonlinear activation bends
 the boundary around them. Prints the test accuracy of each activation and saves
 the panels as activations.png.
+
+Run it as a script (``--small`` is the quick version that the tests run)::
 
     python examples/activations.py [--outdir DIR] [--small]
 """
@@ -26,6 +30,12 @@ from skreg._activations import ACTIVATIONS
 
 # Each record once, under its own name: "sigmoid" and "swish" are aliases.
 NAMES = [name for name, record in ACTIVATIONS.items() if record.name == name]
+
+
+# %%
+# The fits
+# --------
+# One network per activation on half of the moons, scored on the other half.
 
 
 def main(outdir=".", small=False):
@@ -57,6 +67,13 @@ def main(outdir=".", small=False):
     return accuracy
 
 
+# %%
+# The picture
+# -----------
+# The predicted probability of each network over the plane, the 0.5 boundary
+# in black, the test points on top.
+
+
 def _plot(models, accuracy, X, y, resolution, outdir):
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     xx, yy = np.meshgrid(
@@ -84,8 +101,13 @@ def _plot(models, accuracy, X, y, resolution, outdir):
     print(f"saved {outdir / 'activations.png'}")
 
 
+# %%
+# Run it
+# ------
+# Prints what the example shows and saves its picture (shown below on the web
+# page) into ``--outdir``.
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument(
         "--small", action="store_true", help="fewer samples, coarser mesh"

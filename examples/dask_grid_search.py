@@ -1,4 +1,6 @@
-"""Tune alpha with GridSearchCV on a Dask cluster, and check it against n_jobs=1.
+"""
+Tune alpha with GridSearchCV on a Dask cluster, and check it against n_jobs=1
+=============================================================================
 
 GridSearchCV parallelises through joblib, so ``joblib.parallel_backend("dask")``
 sends its fits (one per alpha and fold) to the workers of a
@@ -9,6 +11,8 @@ dask_grid_search.png.
 
 Without --scheduler it starts a LocalCluster of 2 worker processes; with
 --scheduler tcp://HOST:8786 it uses that cluster (its workers need skreg installed).
+
+Run it as a script (``--small`` is the quick version that the tests run)::
 
     python examples/dask_grid_search.py [--outdir DIR] [--small] [--scheduler ADDRESS]
 """
@@ -30,6 +34,12 @@ from sklearn.preprocessing import StandardScaler
 
 from skreg import L2MLPRegressor
 
+# %%
+# The search
+# ----------
+# ``GridSearchCV`` over alpha of a ``StandardScaler`` + ``L2MLPRegressor``
+# pipeline, with 5 shuffled folds.
+
 
 def make_search(alphas, n_jobs, small=False):
     """GridSearchCV over alpha of StandardScaler + L2MLPRegressor, 5 shuffled folds."""
@@ -44,6 +54,13 @@ def make_search(alphas, n_jobs, small=False):
         cv=KFold(5, shuffle=True, random_state=0),
         n_jobs=n_jobs,
     )
+
+
+# %%
+# On the cluster, then serially
+# -----------------------------
+# The same search on a Dask cluster (a ``LocalCluster`` of two worker processes
+# unless ``--scheduler`` names one) and with ``n_jobs=1``.
 
 
 def main(outdir=".", small=False, scheduler=None):
@@ -105,6 +122,12 @@ def main(outdir=".", small=False, scheduler=None):
     return searches
 
 
+# %%
+# The picture
+# -----------
+# The mean CV R^2 of the Dask search against alpha.
+
+
 def _plot(search, alphas, outdir):
     mean = search.cv_results_["mean_test_score"]
     std = search.cv_results_["std_test_score"]
@@ -124,8 +147,13 @@ def _plot(search, alphas, outdir):
     print(f"saved {outdir / 'dask_grid_search.png'}")
 
 
+# %%
+# Run it
+# ------
+# Prints what the example shows and saves its picture (shown below on the web
+# page) into ``--outdir``.
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument("--small", action="store_true", help="fewer alphas")
     parser.add_argument(

@@ -1,4 +1,6 @@
-"""Switch from scikit-learn's MLPRegressor: convert alpha, then stop converting.
+"""
+Switch from scikit-learn's MLPRegressor: convert alpha, then stop converting
+============================================================================
 
 scikit-learn's ``MLPRegressor`` minimises half the mean squared error plus
 ``alpha / (2 n) ||W||^2`` (lbfgs) or, on each minibatch, ``alpha / (2 batch_size)
@@ -15,6 +17,8 @@ whatever the solver and batch size.
     Prints the weight norm of both at each batch size, next to the ridge oracle.
 
 Saves both panels as from_sklearn.png.
+
+Run it as a script (``--small`` is the quick version that the tests run)::
 
     python examples/from_sklearn.py [--outdir DIR] [--small]
 """
@@ -36,6 +40,13 @@ ALPHA_LBFGS = 10.0
 ALPHA_SGD = 100.0
 
 
+# %%
+# Both comparisons
+# ----------------
+# ``main`` runs part (a) on ``load_diabetes`` and part (b) on its standardised
+# target.
+
+
 def main(outdir=".", small=False):
     """Fit, print and plot both comparisons; returns a dict of the measured numbers."""
     X, y = load_diabetes(return_X_y=True)
@@ -49,6 +60,13 @@ def main(outdir=".", small=False):
     results.update(_batch_sizes(X, y_std, ALPHA_SGD, batch_sizes))
     _plot(results, Path(outdir))
     return results
+
+
+# %%
+# (a) The linear limit
+# --------------------
+# scikit-learn's ``MLPRegressor(alpha=a)`` with lbfgs, skreg's
+# ``L2MLPRegressor(alpha=a / n)`` and ``Ridge(alpha=a)``.
 
 
 def _linear_limit(X, y, a):
@@ -103,6 +121,13 @@ def _harmonic_batch_size(n, batch_size):
     """
     sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
     return len(sizes) / sum(1 / b for b in sizes)
+
+
+# %%
+# (b) sgd at several batch sizes
+# ------------------------------
+# The same scikit-learn alpha at every batch size, against skreg's converted
+# alpha and the ridge oracles.
 
 
 def _batch_sizes(X, y, a, batch_sizes):
@@ -162,6 +187,13 @@ def _batch_sizes(X, y, a, batch_sizes):
     }
 
 
+# %%
+# The picture
+# -----------
+# Part (a)'s predictions against each other, part (b)'s weight norms against the
+# batch size.
+
+
 def _plot(results, outdir):
     fig = Figure(figsize=(11, 4.5))
     ax1, ax2 = fig.subplots(1, 2)
@@ -199,8 +231,13 @@ def _plot(results, outdir):
     print(f"saved {outdir / 'from_sklearn.png'}")
 
 
+# %%
+# Run it
+# ------
+# Prints what the example shows and saves its picture (shown below on the web
+# page) into ``--outdir``.
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument("--small", action="store_true", help="fewer batch sizes")
     args = parser.parse_args()

@@ -1,4 +1,6 @@
-"""The cross-validated lambda path: CV score and weight norm against alpha.
+"""
+The cross-validated lambda path: CV score and weight norm against alpha
+=======================================================================
 
 ``L2MLPRegressorCV`` trains each fold from the largest alpha to the smallest, every
 point warm-started from the previous one, and picks the alpha with the best mean
@@ -6,6 +8,8 @@ held-out score. The picture is the one the whole library is about: on the right
 (large alpha) the weights are shrunk towards zero and the network underfits; on
 the left (small alpha) the weights grow and the held-out score falls as the
 network fits noise. Prints the path and saves it as cv_path.png.
+
+Run it as a script (``--small`` is the quick version that the tests run)::
 
     python examples/plot_cv_path.py [--outdir DIR] [--small]
 """
@@ -21,6 +25,12 @@ from sklearn.preprocessing import StandardScaler
 
 from skreg import L2MLPRegressor, L2MLPRegressorCV
 
+# %%
+# The weight norm at each alpha
+# -----------------------------
+# The squared weight norm of a network fitted on all the data, for the lower
+# panel.
+
 
 def squared_weight_norms(X, y, alphas, **params):
     """sum_l ||W_l||^2 of a network fitted afresh on all data at each alpha."""
@@ -29,6 +39,14 @@ def squared_weight_norms(X, y, alphas, **params):
         model = L2MLPRegressor(alpha=alpha, **params).fit(X, y)
         norms.append(sum(float(np.sum(W**2)) for W in model.coefs_))
     return np.array(norms)
+
+
+# %%
+# The path
+# --------
+# ``L2MLPRegressorCV`` on the standardised ``load_diabetes``: one warm-started
+# path per fold from the largest alpha to the smallest, then a refit at
+# ``alpha_``.
 
 
 def main(outdir=".", small=False):
@@ -56,6 +74,13 @@ def main(outdir=".", small=False):
     return search
 
 
+# %%
+# The picture
+# -----------
+# Held-out R^2 (mean and spread over the folds) and the weight norm against
+# alpha, ``alpha_`` marked.
+
+
 def _plot(search, mean, std, norms, outdir):
     alphas = search.alphas_
     fig = Figure(figsize=(6, 6))
@@ -81,8 +106,13 @@ def _plot(search, mean, std, norms, outdir):
     print(f"saved {outdir / 'cv_path.png'}")
 
 
+# %%
+# Run it
+# ------
+# Prints what the example shows and saves its picture (shown below on the web
+# page) into ``--outdir``.
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument("--small", action="store_true", help="fewer alphas and folds")
     args = parser.parse_args()

@@ -1,4 +1,6 @@
-"""Robust regression: squared, absolute and Huber loss with gross outliers in y.
+"""
+Robust regression: squared, absolute and Huber loss with gross outliers in y
+============================================================================
 
 A smooth 1-D function, f(x) = sin(2x) + 0.3x, is observed with small noise, and
 10% of the targets are pushed up by 3 to 6 (gross outliers, all on one side). The
@@ -8,6 +10,8 @@ the absolute error follows the median and Huber's loss grows only linearly beyon
 ``huber_delta``, so both stay on the clean data. Prints the mean absolute error of
 each fit against the true, noise-free f on a clean grid and saves the fits as
 robust_regression.png.
+
+Run it as a script (``--small`` is the quick version that the tests run)::
 
     python examples/robust_regression.py [--outdir DIR] [--small]
 """
@@ -44,6 +48,13 @@ def make_data(n_samples, outlier_fraction=0.1, random_state=0):
     return x, y, outlier
 
 
+# %%
+# The fits
+# --------
+# The same network with each loss, judged by its mean absolute error against the
+# noise-free f on a grid.
+
+
 def main(outdir=".", small=False):
     """Fit the three losses, print and plot them; returns loss -> MAE against f."""
     x, y, outlier = make_data(150 if small else 300)
@@ -71,6 +82,12 @@ def main(outdir=".", small=False):
     return error
 
 
+# %%
+# The picture
+# -----------
+# The data (outliers marked), the true f and the three fits.
+
+
 def _plot(x, y, outlier, grid, predictions, error, outdir):
     fig = Figure(figsize=(7, 4.5))
     ax = fig.subplots()
@@ -95,8 +112,13 @@ def _plot(x, y, outlier, grid, predictions, error, outdir):
     print(f"saved {outdir / 'robust_regression.png'}")
 
 
+# %%
+# Run it
+# ------
+# Prints what the example shows and saves its picture (shown below on the web
+# page) into ``--outdir``.
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument("--small", action="store_true", help="fewer samples")
     args = parser.parse_args()

@@ -1,9 +1,13 @@
-"""Tune alpha (lambda) with GridSearchCV on load_diabetes.
+"""
+Tune alpha (lambda) with GridSearchCV on load_diabetes
+======================================================
 
 Too large an alpha shrinks the weights until the network underfits; too small lets
 it fit noise. Cross-validation picks the balance. Prints the mean CV R^2 of every
 alpha and the winner, and saves the curve as tune_alpha.png if matplotlib is
 installed (``pip install -e ".[examples]"``); without it the picture is skipped.
+
+Run it as a script (``--small`` is the quick version that the tests run)::
 
     python examples/tune_alpha.py [--outdir DIR] [--small]
 """
@@ -18,6 +22,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skreg import L2MLPRegressor
+
+# %%
+# The search
+# ----------
+# A (100,) network behind a ``StandardScaler``, 5 shuffled folds, alphas on a
+# log grid from 1e-4 to 10. ``main`` prints the mean CV R^2 of every alpha and
+# the winner.
 
 
 def main(outdir=".", small=False):
@@ -43,6 +54,14 @@ def main(outdir=".", small=False):
     print(f"best alpha: {best:.4g} (mean CV R^2 {search.best_score_:.4f})")
     _plot(search, alphas, best, Path(outdir))
     return search
+
+
+# %%
+# The picture
+# -----------
+# The mean CV R^2 against alpha with its spread over the folds. Without
+# matplotlib the picture is skipped, so the README's first command runs on a bare
+# install.
 
 
 def _plot(search, alphas, best, outdir):
@@ -71,8 +90,13 @@ def _plot(search, alphas, best, outdir):
     print(f"saved {outdir / 'tune_alpha.png'}")
 
 
+# %%
+# Run it
+# ------
+# Prints what the example shows and saves its picture (shown below on the web
+# page) into ``--outdir``.
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument("--small", action="store_true", help="fewer alphas")
     args = parser.parse_args()

@@ -1,4 +1,6 @@
-"""Underfitting and overfitting: a validation curve over alpha.
+"""
+Underfitting and overfitting: a validation curve over alpha
+===========================================================
 
 A network with two hidden layers of 64 units is fitted to 100 noisy samples of
 y = sin(3x) for alphas from 1e-6 to 10, with 5-fold cross-validation
@@ -7,6 +9,8 @@ a constant: training and validation R^2 are both low (underfitting). Too small a
 alpha lets the network follow the noise: the training R^2 is high and the
 validation R^2 lower (overfitting). Prints the curve and saves it, with the fitted
 functions of three alphas, as underfitting_overfitting.png.
+
+Run it as a script (``--small`` is the quick version that the tests run)::
 
     python examples/underfitting_overfitting.py [--outdir DIR] [--small]
 """
@@ -22,6 +26,11 @@ from threadpoolctl import threadpool_limits
 
 from skreg import L2MLPRegressor
 
+# %%
+# The data
+# --------
+# 100 noisy samples of sin(3x) on [-1, 1].
+
 
 def make_data(n_samples=100, noise=0.4, seed=0):
     """Noisy samples of sin(3x) on [-1, 1]; returns X of shape (n, 1) and y."""
@@ -29,6 +38,13 @@ def make_data(n_samples=100, noise=0.4, seed=0):
     X = rng.uniform(-1, 1, size=(n_samples, 1))
     y = np.sin(3 * X[:, 0]) + noise * rng.randn(n_samples)
     return X, y
+
+
+# %%
+# The validation curve
+# --------------------
+# Training and validation R^2 of every alpha over 5 folds, and the fitted
+# functions at the smallest, the best and the largest alpha.
 
 
 def main(outdir=".", small=False):
@@ -92,6 +108,13 @@ def main(outdir=".", small=False):
     return result
 
 
+# %%
+# The picture
+# -----------
+# The curve on the left, the three fitted functions against the data on the
+# right.
+
+
 def _plot(result, X, y, shown, fits, outdir):
     alphas, best = result["alphas"], result["best_alpha"]
     fig = Figure(figsize=(11, 4))
@@ -121,8 +144,13 @@ def _plot(result, X, y, shown, fits, outdir):
     print(f"saved {outdir / 'underfitting_overfitting.png'}")
 
 
+# %%
+# Run it
+# ------
+# Prints what the example shows and saves its picture (shown below on the web
+# page) into ``--outdir``.
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument(
         "--small", action="store_true", help="fewer alphas, fewer iterations"

@@ -1,4 +1,6 @@
-"""Weight shrinkage: how alpha pulls the weights towards zero.
+"""
+Weight shrinkage: how alpha pulls the weights towards zero
+==========================================================
 
 The penalty alpha * sum_l ||W_l||_F^2 in J trades fit for small weights. A network
 with 64 hidden units is fitted to the standardised load_diabetes at every alpha of
@@ -7,6 +9,8 @@ sum_l ||W_l||^2 is recorded: it falls steadily as alpha grows, and beyond alpha 
 the network collapses to zero weights (a constant prediction). Prints the norms and
 saves them, with histograms of all the weights at alpha = 1e-4, 1e-2 and 1, as
 weight_shrinkage.png.
+
+Run it as a script (``--small`` is the quick version that the tests run)::
 
     python examples/weight_shrinkage.py [--outdir DIR] [--small]
 """
@@ -23,6 +27,13 @@ from threadpoolctl import threadpool_limits
 from skreg import L2MLPRegressor
 
 HIST_ALPHAS = (1e-4, 1e-2, 1.0)
+
+
+# %%
+# The fits
+# --------
+# One network per alpha, all from the same initial weights (``random_state=0``),
+# trained by lbfgs on the full J.
 
 
 def main(outdir=".", small=False):
@@ -69,6 +80,13 @@ def main(outdir=".", small=False):
     return result
 
 
+# %%
+# The picture
+# -----------
+# The squared weight norm against alpha, and histograms of the weights at three
+# alphas.
+
+
 def _plot(result, outdir):
     fig = Figure(figsize=(11, 4))
     ax, ax_hist = fig.subplots(1, 2)
@@ -94,8 +112,13 @@ def _plot(result, outdir):
     print(f"saved {outdir / 'weight_shrinkage.png'}")
 
 
+# %%
+# Run it
+# ------
+# Prints what the example shows and saves its picture (shown below on the web
+# page) into ``--outdir``.
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().split("\n")[0])
     parser.add_argument("--outdir", default=".", help="folder for the PNG")
     parser.add_argument("--small", action="store_true", help="fewer alphas")
     args = parser.parse_args()

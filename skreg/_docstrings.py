@@ -5,8 +5,8 @@ The four public classes write ``%(name)s`` where a fragment goes, and
 documented once, for the estimators and for the CV estimators alike.
 """
 
+import inspect
 import re
-from inspect import signature
 
 from skreg._activations import ACTIVATIONS
 
@@ -205,7 +205,7 @@ SHARED_ATTRIBUTES = """
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X has string column names.
 
     n_layers_ : int
@@ -348,9 +348,14 @@ CV_NOTES = """
     end. With ``n_jobs > 1`` joblib stops its workers."""
 
 
+def _entries(section):
+    """A section's entries: each starts at a line indented by exactly 4 spaces."""
+    return re.split(r"\n\n(?=    \w)", section.strip("\n"))
+
+
 def _without(fragment, name):
     """``fragment`` without the entry of parameter ``name``."""
-    entries = re.split(r"\n\n(?=    \w)", fragment.strip("\n"))
+    entries = _entries(fragment)
     return "\n\n".join(e for e in entries if not e.startswith(f"    {name} :"))
 
 
@@ -370,11 +375,30 @@ FRAGMENTS = {
 }
 
 
+def _in_signature_order(doc, cls):
+    """``doc`` with its Parameters entries in the order of ``cls``'s signature.
+
+    The fragments group the parameters by topic; numpydoc (and a reader) expects
+    the order of the signature. An entry such as ``beta_1, beta_2`` goes where its
+    first name stands. A documented name missing from the signature raises.
+    """
+    head, rest = doc.split("    Parameters\n    ----------\n", 1)
+    body, tail = rest.split("\n\n    Attributes\n", 1)
+    order = list(inspect.signature(cls).parameters)
+
+    def position(entry):
+        return order.index(entry.split(" :", 1)[0].split(",")[0].strip())
+
+    body = "\n\n".join(sorted(_entries(body), key=position))
+    return f"{head}    Parameters\n    ----------\n{body}\n\n    Attributes\n{tail}"
+
+
 def fill_docstring(cls):
-    """Class decorator: put the shared fragments where ``%(name)s`` stands, and
-    the class's own default of alpha where the fragments name it."""
-    doc = cls.__doc__ % FRAGMENTS
-    alpha = signature(cls.__init__).parameters.get("alpha")
+    """Class decorator: put the shared fragments where ``%(name)s`` stands (the
+    parameters in the signature's order), and the class's own default of alpha
+    where the fragments name it."""
+    doc = _in_signature_order(cls.__doc__ % FRAGMENTS, cls)
+    alpha = inspect.signature(cls).parameters.get("alpha")
     if alpha is not None:
         doc = doc.replace("<alpha default>", repr(alpha.default))
     cls.__doc__ = doc

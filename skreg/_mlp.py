@@ -39,7 +39,7 @@ class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
     See Also
     --------
     L2MLPClassifier : The classifier on the same objective.
-    sklearn.neural_network.MLPRegressor : scikit-learn's MLP (another alpha).
+    sklearn.neural_network.MLPRegressor : The MLP of scikit-learn (another alpha).
     sklearn.linear_model.Ridge : The minimiser for ``hidden_layer_sizes=()``.
 
     Notes
@@ -225,7 +225,7 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
     See Also
     --------
     L2MLPRegressor : The regressor on the same objective.
-    sklearn.neural_network.MLPClassifier : scikit-learn's MLP (another alpha).
+    sklearn.neural_network.MLPClassifier : The MLP of scikit-learn (another alpha).
     sklearn.linear_model.LogisticRegression : The minimiser for
         ``hidden_layer_sizes=()``.
 

@@ -1,10 +1,9 @@
 """The README's commands and tables agree with the code and with .ci/run."""
 
 import re
-import warnings
 from pathlib import Path
 
-from sklearn.exceptions import ConvergenceWarning
+import pytest
 
 from skreg import L2MLPClassifier, L2MLPRegressor
 from skreg._activations import ACTIVATIONS
@@ -61,20 +60,52 @@ def test_cv_table_lists_the_cv_parameters():
         }
 
 
-def test_cv_results_snippet_runs_as_written(tmp_path, monkeypatch):
-    section = README.split("## Tuning alpha", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
-    snippet = next(block for block in blocks if "cv_results_" in block)
-    monkeypatch.chdir(tmp_path)
-    namespace = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        exec(compile(snippet, "README.md", "exec"), namespace)
+# Every ```python block of the README, in order: each runs on its own, as a reader
+# would paste it (it defines its own X, y and X_new).
+PYTHON_BLOCKS = re.findall(r"^```python\n(.*?)^```", README, re.S | re.M)
+
+
+def _check_cv_results(namespace, tmp_path):
     assert (tmp_path / "cv_results.png").stat().st_size > 0
-    namespace["plt"].close(namespace["fig"])
     results = namespace["results"]
     assert len(results) == 6
     assert results["rank_test_score"].min() == 1
+
+
+def _check_cv_predict(namespace, tmp_path):
+    model = namespace["model"]
+    assert model.alpha_ in model.alphas_
+    assert model.predict(namespace["X_new"]).shape == (5,)
+
+
+# What some snippets must have produced, beyond running without an error.
+EXPECTED = {"cv_results_": _check_cv_results, "X_new": _check_cv_predict}
+
+
+def test_readme_has_the_python_snippets():
+    # Quick start (2), the CV estimator, cv_results_, the Dask grid search, skops
+    # and ONNX (whose own checks are in test_persistence.py and test_onnx.py).
+    assert len(PYTHON_BLOCKS) == 7
+    for marker in EXPECTED:
+        assert sum(marker in block for block in PYTHON_BLOCKS) == 1
+
+
+@pytest.mark.parametrize(
+    "snippet", PYTHON_BLOCKS, ids=[f"block{i + 1}" for i in range(len(PYTHON_BLOCKS))]
+)
+def test_readme_python_snippet_runs_as_written(snippet, tmp_path, monkeypatch):
+    # In a fresh namespace and an empty folder (a snippet may save a picture). Its
+    # warnings are not silenced: pytest reports them.
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "readme_snippet"}
+    # A name that is not a file: warnings point at the snippet, not at README.md's
+    # lines (the snippet's line numbers start at its block).
+    exec(compile(snippet, "<README.md python block>", "exec"), namespace)
+    if "plt" in namespace:
+        namespace["plt"].close("all")
+    for marker, check in EXPECTED.items():
+        if marker in snippet:
+            check(namespace, tmp_path)
 
 
 def test_readme_lists_every_example():
