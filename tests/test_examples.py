@@ -6,11 +6,12 @@ import sys
 def test_tune_alpha_prints_every_alpha_and_the_winner(load_example, capsys, tmp_path):
     search = load_example("tune_alpha").main(tmp_path, small=True)
     out = capsys.readouterr().out
-    alphas = search.cv_results_["param_l2mlpregressor__alpha"]
+    alphas = search.cv_results_["param_regressor__l2mlpregressor__alpha"]
     # Header, one line per alpha, the winner, the saved picture.
     assert out.count("\n") == len(alphas) + 3
     assert (tmp_path / "tune_alpha.png").stat().st_size > 0
-    assert f"best alpha: {search.best_params_['l2mlpregressor__alpha']:.4g}" in out
+    best = search.best_params_["regressor__l2mlpregressor__alpha"]
+    assert f"best alpha: {best:.4g}" in out
     # A network on diabetes: a sensible alpha beats the constant model clearly.
     assert search.best_score_ > 0.4
     # The largest alpha underfits: its score is the lowest of the grid.
@@ -41,7 +42,7 @@ def test_tune_alpha_runs_without_matplotlib(
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     search = load_example("tune_alpha").main(tmp_path, small=True)
     out = capsys.readouterr().out
-    alphas = search.cv_results_["param_l2mlpregressor__alpha"]
+    alphas = search.cv_results_["param_regressor__l2mlpregressor__alpha"]
     # Header, one line per alpha, the winner, the skipped picture.
     assert out.count("\n") == len(alphas) + 3
     assert out.splitlines()[-1] == (
