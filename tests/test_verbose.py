@@ -10,7 +10,6 @@ import copy
 import io
 import os
 import re
-import signal
 import subprocess
 import sys
 import textwrap
@@ -27,7 +26,6 @@ from skreg import (
     L2MLPRegressorCV,
     _progress,
 )
-from skreg._objective import Objective
 from skreg._progress import Progress
 
 NUMBER = r"[-+0-9.e]+|nan|inf"
@@ -305,16 +303,9 @@ def _on_a_clean_line(before):
 
 
 def _sigint_on_call(monkeypatch, name, at):
-    original = getattr(Objective, name)
-    calls = {"n": 0}
+    from test_faults import _raise_sigint_on_call
 
-    def wrapper(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == at:
-            signal.raise_signal(signal.SIGINT)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(Objective, name, wrapper)
+    _raise_sigint_on_call(monkeypatch, name, at)
 
 
 @pytest.mark.parametrize(
