@@ -27,6 +27,7 @@ import joblib
 import numpy as np
 from dask.distributed import Client, LocalCluster
 from matplotlib.figure import Figure  # Agg-rendered, no pyplot, no display
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -37,20 +38,29 @@ from skreg import L2MLPRegressor
 # %%
 # The search
 # ----------
-# ``GridSearchCV`` over alpha of a ``StandardScaler`` + ``L2MLPRegressor``
-# pipeline, with 5 shuffled folds.
+# ``GridSearchCV`` over alpha of the recommended setup: a ``StandardScaler`` +
+# ``L2MLPRegressor`` pipeline with y standardised too
+# (``TransformedTargetRegressor``), 5 shuffled folds, alphas from 1e-2 to 10,
+# where every fit reaches a stationary J.
+
+#: The network's alpha inside the target transform and the pipeline.
+PARAM = "regressor__l2mlpregressor__alpha"
 
 
 def make_search(alphas, n_jobs, small=False):
-    """GridSearchCV over alpha of StandardScaler + L2MLPRegressor, 5 shuffled folds."""
+    """GridSearchCV over alpha of the recommended setup, 5 shuffled folds."""
     network = (
-        L2MLPRegressor(hidden_layer_sizes=(32,), max_iter=100, random_state=0)
+        L2MLPRegressor(hidden_layer_sizes=(32,), random_state=0)
         if small
         else L2MLPRegressor(random_state=0)
     )
+    model = TransformedTargetRegressor(
+        regressor=make_pipeline(StandardScaler(), network),
+        transformer=StandardScaler(),
+    )
     return GridSearchCV(
-        make_pipeline(StandardScaler(), network),
-        {"l2mlpregressor__alpha": alphas},
+        model,
+        {PARAM: alphas},
         cv=KFold(5, shuffle=True, random_state=0),
         n_jobs=n_jobs,
     )
@@ -66,7 +76,7 @@ def make_search(alphas, n_jobs, small=False):
 def main(outdir=".", small=False, scheduler=None):
     """Search on Dask and serially; returns ``{"dask": search, "serial": search}``."""
     X, y = load_diabetes(return_X_y=True)
-    alphas = np.logspace(-3, 2, 3 if small else 6)
+    alphas = np.logspace(-2, 1, 3 if small else 6)
     searches, seconds = {}, {}
     with ExitStack() as stack:
         start = time.perf_counter()
@@ -108,7 +118,7 @@ def main(outdir=".", small=False, scheduler=None):
     for alpha, mean, sd, serial in zip(alphas, dask_scores, std, serial_scores):
         print(f"{alpha:<12.4g} {mean:17.4f}   ({sd:.4f}) {serial:9.4f}")
     for name in ("dask", "serial"):
-        best = searches[name].best_params_["l2mlpregressor__alpha"]
+        best = searches[name].best_params_[PARAM]
         print(
             f"{name:>6}: best alpha {best:.4g} (mean CV R^2 "
             f"{searches[name].best_score_:.4f}), {len(alphas) * 5} fits in "
@@ -131,7 +141,7 @@ def main(outdir=".", small=False, scheduler=None):
 def _plot(search, alphas, outdir):
     mean = search.cv_results_["mean_test_score"]
     std = search.cv_results_["std_test_score"]
-    best = search.best_params_["l2mlpregressor__alpha"]
+    best = search.best_params_[PARAM]
     fig = Figure(figsize=(6, 4))
     ax = fig.subplots()
     ax.semilogx(alphas, mean, "o-", label="mean CV $R^2$ (fitted on Dask)")

@@ -53,7 +53,7 @@ def test_dask_grid_search_example_matches_serial(load_example, capsys, tmp_path)
         serial.cv_results_["mean_test_score"],
         rtol=1e-12,
     )
-    best = dask.best_params_["l2mlpregressor__alpha"]
+    best = dask.best_params_["regressor__l2mlpregressor__alpha"]
     assert f"  dask: best alpha {best:.4g}" in out
     assert f"serial: best alpha {best:.4g}" in out
 
