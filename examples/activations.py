@@ -100,7 +100,9 @@ def _plot(models, accuracy, X, y, resolution, outdir):
         ax.set_yticks([])
     for ax in axes[len(models) :]:
         ax.set_visible(False)
-    fig.suptitle("make_moons(noise=0.25): hidden (32, 32), alpha=3e-4, trained to a stationary J")
+    fig.suptitle(
+        "make_moons(noise=0.25): hidden (32, 32), alpha=3e-4, J stationary"
+    )
     fig.tight_layout()
     outdir.mkdir(parents=True, exist_ok=True)
     fig.savefig(outdir / "activations.png", dpi=100)
