@@ -12,7 +12,7 @@ import numpy as np
 
 from skreg._lbfgs import fit_lbfgs
 from skreg._optimizers import SGD, Adam
-from skreg._training import fit_stochastic
+from skreg._training import fit_stochastic, minibatch_rows
 
 #: At most this many rows are used to estimate the automatic SGD step size.
 STEP_SIZE_ROWS = 1000
@@ -190,8 +190,7 @@ def _minibatch_curvature(sample, n, state, settings):
     ``n``) by the largest weighted row norm over the mean one, in the
     preconditioner's coordinates (``+ 1`` for the bias).
     """
-    size = 200 if settings.batch_size == "auto" else int(settings.batch_size)
-    batch = min(size, n)
+    batch = minibatch_rows(settings, n)
     if batch >= n:
         return 1.0, 0.0
     weights = sample.sample_weight / sample.sample_weight.mean()

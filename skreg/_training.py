@@ -91,18 +91,22 @@ class Validation(NamedTuple):
     score: Callable
 
 
-def batch_size(settings, n_samples):
+def minibatch_rows(settings, n_samples):
     """The minibatch size: ``"auto"`` is ``min(200, n)``; larger ones are clipped."""
-    if settings.batch_size == "auto":
-        return min(200, n_samples)
-    if settings.batch_size > n_samples:
+    # int(): batch_size=True passes the Integral constraint.
+    size = 200 if settings.batch_size == "auto" else int(settings.batch_size)
+    return min(size, n_samples)
+
+
+def batch_size(settings, n_samples):
+    """:func:`minibatch_rows`, warning when a batch_size set by hand is clipped."""
+    if settings.batch_size != "auto" and settings.batch_size > n_samples:
         warn(
             f"Got batch_size={settings.batch_size} larger than the {n_samples} "
             "samples: clipping it to the number of samples.",
             UserWarning,
         )
-    # int(): batch_size=True passes the Integral constraint.
-    return min(int(settings.batch_size), n_samples)
+    return minibatch_rows(settings, n_samples)
 
 
 class _MinibatchStep:
