@@ -23,14 +23,29 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 
 
 def feature_moments(X, sample_weight):
-    """Weighted mean and spread of each feature (spread 1 where it is 0)."""
+    """Weighted mean and spread of each feature (spread 1 where it is constant)."""
     with np.errstate(all="ignore"):
         # Non-finite moments (features near the dtype's range) fall back to 0, 1.
         mean, variance = _raw_moments(X, sample_weight)
-    spread = np.sqrt(np.asarray(variance, dtype=np.float64))
-    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+        mean = np.asarray(mean, dtype=np.float64)
+        variance = np.asarray(variance, dtype=np.float64)
+        constant = _is_constant(variance, mean, X.shape[0])
+    spread = np.sqrt(variance)
+    spread = np.where(np.isfinite(spread) & ~constant, spread, 1.0)
     mean = np.where(np.isfinite(mean), mean, 0.0)
-    return np.asarray(mean, dtype=np.float64), spread
+    return mean, spread
+
+
+def _is_constant(variance, mean, n_samples):
+    """Variances that are only the rounding of the mean of a constant feature.
+
+    The mean of a constant column, summed in float64, is off by up to about
+    ``n eps |mean|``, so its computed variance is of that order squared, not 0.
+    Taken as a spread, ``1 / s`` of order 1e16 would make the starting weights
+    and the step of that feature absurd (the bound is StandardScaler's).
+    """
+    eps = np.finfo(np.float64).eps
+    return variance <= n_samples * eps * variance + (n_samples * eps * mean) ** 2
 
 
 #: Rows per chunk of the dense moments: no float64 copy of a large X is made.

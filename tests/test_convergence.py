@@ -147,6 +147,33 @@ def test_lbfgs_steps_back_from_a_non_finite_point():
     assert grad[0] > 0 and grad[1] == grad[2] == 0
 
 
+def test_a_constant_feature_has_unit_spread_not_its_rounding():
+    # A column that is constant in the training part (a pixel that is 0 in
+    # every image of a CV fold, after StandardScaler) has a float64 variance of
+    # order (n eps mean)^2, not 0. Taken as its spread, the starting weights of
+    # that feature were ~1e15: load_digits' second fold ended at 5% accuracy
+    # after a "converged" fit.
+    from sklearn.datasets import make_classification
+
+    from skreg._preconditioner import _raw_moments, feature_moments
+
+    X, y = make_classification(
+        n_samples=1437, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
+    X[:, 3] = 0.1
+    ones = np.ones(len(X))
+    assert _raw_moments(X, ones)[1][3] > 0  # the rounding this test is about
+    mean, spread = feature_moments(X, ones)
+    assert spread[3] == 1.0 and mean[3] == pytest.approx(0.1)
+    assert np.all(spread[np.arange(8) != 3] != 1.0)
+
+    model = L2MLPClassifier(random_state=0).fit(X, y)
+    assert np.abs(model.coefs_[0][3]).max() < 1.0
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+    reference = L2MLPClassifier(random_state=0).fit(np.delete(X, 3, axis=1), y)
+    assert model.score(X, y) > reference.score(np.delete(X, 3, axis=1), y) - 0.02
+
+
 @pytest.mark.parametrize("sparse", [False, True])
 def test_feature_moments_are_the_weighted_mean_and_spread(rng, sparse):
     # Over several chunks of rows (no float64 copy of X), dense and sparse.
