@@ -30,15 +30,16 @@ BATCH = 200
 
 
 def datasets(quick):
-    """(name, X, y, is regression, extra parameters of every estimator)."""
+    """(name, X, y, is regression, extra parameters of every estimator, the
+    path's alphas (None: its default grid))."""
     X, y = load_diabetes(return_X_y=True)
     X, y = StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
-    yield "diabetes", X, y, True, {}
-    # At the default max_iter=200 the small-alpha points of diabetes stop at
-    # max_iter, cold or warm; with room to converge, the tolerance stops them.
-    yield "diabetes, max_iter=1000", X, y, True, {"max_iter": 1000}
+    yield "diabetes", X, y, True, {}, None
+    # The grid of issue 13: six alphas from 1e-4 to 10.
+    yield "diabetes, alphas 1e-4..10", X, y, True, {}, np.logspace(-4, 1, 6)
+    yield "diabetes, max_iter=1000", X, y, True, {"max_iter": 1000}, None
     X, y = load_digits(return_X_y=True)
-    yield "digits", StandardScaler().fit_transform(X), y, False, {}
+    yield "digits", StandardScaler().fit_transform(X), y, False, {}, None
     if not quick:
         X, y = make_regression(
             n_samples=20000,
@@ -47,7 +48,7 @@ def datasets(quick):
             noise=10.0,
             random_state=0,
         )
-        yield "synthetic 20k", X, y / y.std(), True, {}
+        yield "synthetic 20k", X, y / y.std(), True, {}, None
 
 
 def timed(fn, *args):
@@ -65,17 +66,21 @@ def main(quick=False, reps=1, only=None):
         "grid alpha: grid score | sklearn best score | max warm - cold |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, X, y, regression, extra in datasets(quick):
+    for name, X, y, regression, extra, grid_alphas in datasets(quick):
         if only and name not in only:
             continue
         params = dict(random_state=0, **extra)
         if regression:
             cv = KFold(5, shuffle=True, random_state=0)
             path = L2MLPRegressorCV(cv=cv, **params)
+            if grid_alphas is not None:
+                path.set_params(alphas=grid_alphas)
             ours, theirs, factor = L2MLPRegressor(**params), MLPRegressor, BATCH
         else:
             cv = StratifiedKFold(5, shuffle=True, random_state=0)
             path = L2MLPClassifierCV(cv=cv, **params)
+            if grid_alphas is not None:
+                path.set_params(alphas=grid_alphas)
             ours, theirs, factor = L2MLPClassifier(**params), MLPClassifier, 2 * BATCH
         walls = {"path": [], "grid": [], "sklearn": []}
         for _ in range(reps):
