@@ -2,7 +2,8 @@
 
 For each fold the network is trained along the alpha grid from the largest value to
 the smallest, every point warm-started from the previous one's weights, and scored
-on the held-out part. The alpha with the best mean score is refitted on all data.
+on the held-out part. The alpha with the best mean score is refitted on all data,
+along the same path.
 Weights are never averaged across folds: hidden units are not aligned between
 networks.
 """
@@ -502,17 +503,32 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         self.cv_results_ = _cv_results(alphas, self.scores_, paths)
 
     def _refit(self, estimator, X, y, sample_weight, interrupt):
-        """Fit afresh on all data at ``alpha_``; copy its fitted attributes."""
+        """Refit on all data along the path down to ``alpha_``; copy its fitted
+        attributes.
+
+        The network is not convex: a fit warm-started along the path and a fresh
+        fit at the same alpha land in different minima, and at small alphas they
+        generalize differently (the path's stay near the larger alphas'
+        solutions). The folds scored path fits, so the model refitted is a path
+        fit too: the estimate ``best_score_`` describes the model returned.
+        """
         started = time.perf_counter()
-        self.estimator_ = clone(estimator).set_params(alpha=self.alpha_)
-        with progress_context(prefix=f"[CV] refit alpha={self.alpha_:.4g}"):
-            self.estimator_.fit(X, y, sample_weight=sample_weight)
-        _stop_if(interrupt, f"the refit on all data at alpha={self.alpha_:.4g}")
+        objective = fresh_objective(clone(estimator), X, y, sample_weight)
+        target_scale = float(np.max(objective.output_scale()))
+        model = clone(estimator).set_params(warm_start=True)
+        for alpha in self.alphas_[: self.best_index_ + 1]:
+            with progress_context(prefix=f"[CV] refit alpha={alpha:.4g}"):
+                model.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
+            _stop_if(interrupt, f"the refit on all data at alpha={alpha:.4g}")
+            if alpha != self.alpha_ and _collapsed(model, target_scale):
+                model = clone(estimator).set_params(warm_start=True)
+        self.estimator_ = model.set_params(warm_start=False)
         self.refit_time_ = time.perf_counter() - started
         if self.verbose:
             print(
-                f"[CV] refit on all data at alpha={self.alpha_:.4g}: "
-                f"{self.estimator_.n_iter_} epochs, {self.refit_time_:.3g} s",
+                f"[CV] refit on all data along the path to alpha={self.alpha_:.4g}: "
+                f"{self.estimator_.n_iter_} epochs at alpha_, "
+                f"{self.refit_time_:.3g} s",
                 flush=True,
             )
         for name, value in vars(self.estimator_).items():

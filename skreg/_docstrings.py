@@ -322,13 +322,18 @@ CV_ATTRIBUTES = """
         Epochs (lbfgs: iterations) spent at each point of each fold's path.
 
     estimator_ : estimator
-        The network refitted on all data at ``alpha_``; its fitted attributes,
+        The network refitted on all data along the path down to ``alpha_``
+        (warm-started, as in the folds); its fitted attributes,
         listed below, are also set on the CV estimator."""
 
 CV_NOTES = """
     Each fold trains along the grid from the largest alpha to the smallest,
     every point warm-started from the previous one's weights and stopped by
-    the usual tolerance; the refit at ``alpha_`` starts afresh on all data.
+    the usual tolerance. The refit on all data follows the same path down to
+    ``alpha_``: the network is not convex, and a fresh fit at ``alpha_`` lands
+    in another minimum than the path's, which generalizes differently at small
+    alphas (the folds scored path fits, so ``best_score_`` estimates the model
+    returned).
     Weights are never averaged across folds: hidden units are not aligned
     between networks.
 

@@ -62,11 +62,17 @@ def test_path_attributes(regression):
     best = int(np.argmax(model.scores_.mean(axis=0)))
     assert model.alpha_ == model.alphas_[best]
     assert model.best_score_ == pytest.approx(model.scores_.mean(axis=0)[best])
-    # The refitted network is the base estimator at alpha_, on all data.
-    reference = _quiet(
+    # The refitted network is the base estimator warm-started along the path
+    # on all data, from the largest alpha down to alpha_: what the folds scored.
+    reference = L2MLPRegressor((10,), random_state=0, warm_start=True)
+    for alpha in model.alphas_[: best + 1]:
+        _quiet(lambda: reference.set_params(alpha=alpha).fit(X, y))
+    np.testing.assert_allclose(model.predict(X), reference.predict(X))
+    fresh = _quiet(
         lambda: L2MLPRegressor((10,), alpha=model.alpha_, random_state=0).fit(X, y)
     )
-    np.testing.assert_allclose(model.predict(X), reference.predict(X))
+    if best > 0:
+        assert not np.allclose(model.predict(X), fresh.predict(X))
     for name in ("coefs_", "intercepts_", "n_iter_", "loss_curve_", "n_features_in_"):
         assert hasattr(model, name)
 
@@ -341,7 +347,7 @@ def test_verbose_prints_one_line_per_point(tiny, capsys):
     assert len(lines) == 2 * 3 + 1
     assert lines[0].startswith("[CV 1/2] alpha=")
     assert "epochs, score=" in lines[0] and lines[0].endswith(" s")
-    assert lines[-1].startswith("[CV] refit on all data at alpha=")
+    assert lines[-1].startswith("[CV] refit on all data along the path to alpha=")
     L2MLPRegressorCV(**_TINY, alphas=3, cv=2, verbose=2).fit(X, y)
     out = capsys.readouterr().out
     assert "epoch 1: J = " in out and "[CV 2/2] alpha=" in out
