@@ -9,15 +9,24 @@ GridSearchCV measures them (fresh fits), so that the path's choice is judged by 
 grid's own yardstick; last, the largest gap between the path's mean score and the
 fresh fits' at any alpha (warm starts against cold ones).
 
+The CV estimators refit along the path, so the model they return is a path fit,
+which a fresh fit's score at ``alpha_`` does not describe. ``--nested`` measures
+what users get from each search: an outer 5-fold CV of the whole search (scaling,
+the search, its refit) on raw diabetes, for the CV estimator and for GridSearchCV
+over the same alphas.
+
     python benchmarks/bench_cv.py [--quick] [--reps 3] [--datasets digits ...]
+    python benchmarks/bench_cv.py --nested
 """
 
 import argparse
 import statistics
 import time
 import warnings
+from functools import partial
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_digits, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
@@ -111,10 +120,51 @@ def main(quick=False, reps=1, only=None):
         )
 
 
+def nested():
+    """Outer-CV R^2 of the CV estimator and of GridSearchCV (same alphas, folds)."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    X, y = load_diabetes(return_X_y=True)
+    outer = KFold(5, shuffle=True, random_state=1)
+    inner = KFold(5, shuffle=True, random_state=0)
+
+    def scaled(search):
+        return TransformedTargetRegressor(
+            make_pipeline(StandardScaler(), search), transformer=StandardScaler()
+        )
+
+    print("| alphas | CV estimator: outer R^2, s | GridSearchCV: outer R^2, s |")
+    print("|---|---|---|")
+    grids = (("default (10)", None), ("1e-4..10 (6)", np.logspace(-4, 1, 6)))
+    for label, alphas in grids:
+        path = L2MLPRegressorCV(cv=inner, random_state=0)
+        if alphas is not None:
+            path.set_params(alphas=alphas)
+        else:
+            # The default grid of the whole (scaled) data, for GridSearchCV.
+            X_s, y_s = StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+            alphas = clone(path).fit(X_s, y_s).alphas_
+        grid = GridSearchCV(L2MLPRegressor(random_state=0), {"alpha": alphas}, cv=inner)
+        row = []
+        for search in (path, grid):
+            run = partial(cross_val_score, cv=outer)
+            scores, seconds = timed(run, scaled(search), X, y)
+            row.append(f"{scores.mean():.4f} ({' '.join(f'{v:.3f}' for v in scores)}), "
+                       f"{seconds:.1f}")
+        print(f"| {label} | {row[0]} | {row[1]} |", flush=True)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 20k set")
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--datasets", nargs="+", help="names to run (default: all)")
+    parser.add_argument("--nested", action="store_true",
+                        help="outer CV of the searches on diabetes instead")
     args = parser.parse_args()
-    main(args.quick, args.reps, args.datasets)
+    if args.nested:
+        nested()
+    else:
+        main(args.quick, args.reps, args.datasets)
