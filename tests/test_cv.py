@@ -66,7 +66,7 @@ def test_path_attributes(regression):
     # on all data, from the largest alpha down to alpha_: what the folds scored.
     reference = L2MLPRegressor((10,), random_state=0, warm_start=True)
     for alpha in model.alphas_[: best + 1]:
-        _quiet(lambda: reference.set_params(alpha=alpha).fit(X, y))
+        _quiet(lambda a=alpha: reference.set_params(alpha=a).fit(X, y))
     np.testing.assert_allclose(model.predict(X), reference.predict(X))
     fresh = _quiet(
         lambda: L2MLPRegressor((10,), alpha=model.alpha_, random_state=0).fit(X, y)
