@@ -112,11 +112,13 @@ class Loss:
         they are not; only targets on the raw output's own scale can be)."""
         return None
 
-    def path_curvature(self, y, raw):
+    def path_curvature(self, y, raw, sample_weight=None):
         """A bound of :meth:`curvature` from ``raw`` to where training heads (y).
 
         What the automatic step size is built on. The curvature itself, unless
-        it grows as the predictions move toward the targets (poisson).
+        it grows as the predictions move toward the targets (poisson) or the
+        outputs may start saturated (log-loss: at least the curvature of the
+        best constant model, the ``sample_weight``-weighted class frequencies).
         """
         return self.curvature(y, raw)
 
@@ -269,7 +271,7 @@ class PoissonLoss(Loss):
     def curvature(self, y, raw):
         return np.exp(raw) * (2 / raw.shape[1])
 
-    def path_curvature(self, y, raw):
+    def path_curvature(self, y, raw, sample_weight=None):
         # The curvature is the prediction exp(raw), which training moves toward
         # y: the larger of the two bounds it along the way.
         return np.maximum(np.exp(raw), y) * (2 / raw.shape[1])
@@ -292,6 +294,15 @@ class _LogLoss(Loss):
     def fit_intercept_only(self, y, sample_weight):
         mean = np.clip(_weighted_mean(y, sample_weight), self.tiny, 1 - self.tiny)
         return self.link.link(mean)
+
+    def path_curvature(self, y, raw, sample_weight=None):
+        # Saturated outputs (p near 0 or 1) have almost no curvature, but the
+        # penalty pulls them back toward the best constant model, the class
+        # frequencies q, whose curvature is q (1 - q): the step must suit that
+        # too. Without it, a warm start from saturated outputs took a step
+        # thousands of times too large.
+        frequency = _weighted_mean(y, sample_weight).astype(raw.dtype)
+        return np.maximum(self.curvature(y, raw), frequency * (1 - frequency))
 
 
 class BinaryLogLoss(_LogLoss):

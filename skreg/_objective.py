@@ -282,8 +282,8 @@ class Objective:
         layout, activation, X = self.layout, self.activation, self.X
         raw0 = predict_raw(X, *layout.views(theta), activation)
         Y = self.targets()
-        curvature = self.loss.path_curvature(Y, raw0)
         sw = self.sample_weight
+        curvature = self.loss.path_curvature(Y, raw0, sw)
         weights = (sw / sw.sum(dtype=np.float64)).astype(theta.dtype)
 
         def surrogate_grad(point, grad):

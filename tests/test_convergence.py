@@ -190,3 +190,28 @@ def test_feature_moments_are_the_weighted_mean_and_spread(rng, sparse):
     np.testing.assert_allclose(mean, expected, rtol=1e-6)
     np.testing.assert_allclose(spread, np.where(variance > 0, np.sqrt(variance), 1),
                                rtol=1e-5)
+
+
+def test_a_warm_start_from_saturated_log_loss_takes_a_stable_step():
+    # Outputs scaled 30x give p of 0 or 1 on every row, where log-loss has almost
+    # no curvature: the automatic step built on that curvature alone was
+    # thousands of times too large and J ended near 1e37.
+    from sklearn.metrics import log_loss
+
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+
+    def objective(model):
+        penalty = model.alpha * sum(float(np.sum(w * w)) for w in model.coefs_)
+        return log_loss(y, model.predict_proba(X)) + penalty
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = L2MLPClassifier(random_state=0, warm_start=True).fit(X, y)
+        model.coefs_[-1] *= 30
+        model.intercepts_[-1] *= 30
+        assert model.predict_proba(X).max(axis=1).min() > 0.99
+        start = objective(model)
+        model.fit(X, y)
+    assert np.isfinite(objective(model)) and objective(model) < start
+    assert model.score(X, y) > 0.95

@@ -64,10 +64,20 @@ def test_curvature_is_the_second_derivative(name, rng):
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_path_curvature_bounds_the_curvature_on_the_way_to_the_targets(name, rng):
     """The step size's curvature covers every point between raw and the targets'
-    raw output (poisson's grows there; the others' do not)."""
+    raw output (poisson's grows there; the others' do not), and for log-loss the
+    curvature of the best constant model, where the penalty pulls saturated
+    outputs."""
     loss = LOSSES[name]()
     y, raw = _targets(name, rng, 20, 2)
     bound = np.broadcast_to(loss.path_curvature(y, raw), raw.shape)
+    if name.endswith("log_loss"):
+        curvature = np.broadcast_to(loss.curvature(y, raw), raw.shape)
+        assert np.all(bound >= curvature)
+        q = y.mean(axis=0)
+        assert np.all(bound >= q * (1 - q) * (1 - 1e-12))
+        saturated = np.broadcast_to(loss.path_curvature(y, 100 * raw), raw.shape)
+        np.testing.assert_allclose(saturated.min(axis=0), q * (1 - q), rtol=1e-12)
+        return
     if name != "poisson":
         np.testing.assert_array_equal(bound, np.broadcast_to(loss.curvature(y, raw),
                                                              raw.shape))
