@@ -163,32 +163,48 @@ def _lambda_path(estimator, search, fold, interrupt=None):
     test_data = (_safe_indexing(X, test), _safe_indexing(y, test))
     test_params = _per_sample_rows(search.score_params, test, len(y))
     try:
-        # The targets' spread, against which a network counts as collapsed.
-        objective = fresh_objective(clone(estimator), *train_data)
+        path = _WarmPath(estimator, *train_data)
     except ValueError as error:
         raise _in_fold(error, fold) from error
-    target_scale = float(np.max(objective.output_scale()))
-    model = clone(estimator).set_params(warm_start=True)
     record = {key: [] for key in ("scores", "epochs", "fit_time", "score_time")}
     for alpha in search.alphas:
         _stop_if(interrupt, fold.where(alpha))
+        path.next_point()
         # The inner fit's lines name the point; its bar (serial folds only) is
         # cleared when it ends, leaving the point's own line.
         with progress_context(prefix=fold.label(alpha), leave=False):
             point = _fit_and_score(
-                model, alpha, train_data, test_data, test_params, search.scorer, fold
+                path.model, alpha, train_data, test_data, test_params,
+                search.scorer, fold,
             )
         _stop_if(interrupt, fold.where(alpha))
-        record["epochs"].append(model.n_iter_)
+        record["epochs"].append(path.model.n_iter_)
         for key, value in zip(("scores", "fit_time", "score_time"), point):
             record[key].append(value)
         if search.verbose:
             _report_point(search, fold, alpha, record)
-        if _collapsed(model, target_scale):
-            # Zero weights are a stationary point of every smaller alpha too (no
-            # gradient reaches a unit that has no weights): start afresh.
-            model = clone(estimator).set_params(warm_start=True)
     return {key: np.array(values) for key, values in record.items()}
+
+
+class _WarmPath:
+    """One network trained along the grid, each point warm-started from the last.
+
+    Zero weights are a stationary point of every smaller alpha too (no gradient
+    reaches a unit that has no weights): after a point that collapsed the
+    network, the next one starts afresh.
+    """
+
+    def __init__(self, estimator, X, y, sample_weight):
+        self._estimator = estimator
+        # The targets' spread, against which a network counts as collapsed.
+        objective = fresh_objective(clone(estimator), X, y, sample_weight)
+        self._target_scale = float(np.max(objective.output_scale()))
+        self.model = None
+
+    def next_point(self):
+        """Ready ``model`` for the next alpha: the last point's, or fresh."""
+        if self.model is None or _collapsed(self.model, self._target_scale):
+            self.model = clone(self._estimator).set_params(warm_start=True)
 
 
 def _fit_and_score(model, alpha, train_data, test_data, test_params, scorer, fold):
@@ -513,16 +529,15 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         fit too: the estimate ``best_score_`` describes the model returned.
         """
         started = time.perf_counter()
-        objective = fresh_objective(clone(estimator), X, y, sample_weight)
-        target_scale = float(np.max(objective.output_scale()))
-        model = clone(estimator).set_params(warm_start=True)
+        path = _WarmPath(estimator, X, y, sample_weight)
         for alpha in self.alphas_[: self.best_index_ + 1]:
+            path.next_point()
             with progress_context(prefix=f"[CV] refit alpha={alpha:.4g}"):
-                model.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
+                path.model.set_params(alpha=alpha).fit(
+                    X, y, sample_weight=sample_weight
+                )
             _stop_if(interrupt, f"the refit on all data at alpha={alpha:.4g}")
-            if alpha != self.alpha_ and _collapsed(model, target_scale):
-                model = clone(estimator).set_params(warm_start=True)
-        self.estimator_ = model.set_params(warm_start=False)
+        self.estimator_ = path.model.set_params(warm_start=False)
         self.refit_time_ = time.perf_counter() - started
         if self.verbose:
             print(

@@ -19,6 +19,7 @@ unchanged. The same ``T`` gives the starting weights: Glorot's initialisation in
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing._data import _is_constant_feature
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
 
@@ -29,23 +30,14 @@ def feature_moments(X, sample_weight):
         mean, variance = _raw_moments(X, sample_weight)
         mean = np.asarray(mean, dtype=np.float64)
         variance = np.asarray(variance, dtype=np.float64)
-        constant = _is_constant(variance, mean, X.shape[0])
+        # A constant column's float64 variance is the rounding of its mean
+        # (~1e-32), not 0; as a spread, 1 / s ~ 1e16 would make the starting
+        # weights and the step of that feature absurd. StandardScaler's test:
+        constant = _is_constant_feature(variance, mean, X.shape[0])
     spread = np.sqrt(variance)
     spread = np.where(np.isfinite(spread) & ~constant, spread, 1.0)
     mean = np.where(np.isfinite(mean), mean, 0.0)
     return mean, spread
-
-
-def _is_constant(variance, mean, n_samples):
-    """Variances that are only the rounding of the mean of a constant feature.
-
-    The mean of a constant column, summed in float64, is off by up to about
-    ``n eps |mean|``, so its computed variance is of that order squared, not 0.
-    Taken as a spread, ``1 / s`` of order 1e16 would make the starting weights
-    and the step of that feature absurd (the bound is StandardScaler's).
-    """
-    eps = np.finfo(np.float64).eps
-    return variance <= n_samples * eps * variance + (n_samples * eps * mean) ** 2
 
 
 #: Rows per chunk of the dense moments: no float64 copy of a large X is made.
