@@ -102,6 +102,9 @@ SHARED_PARAMETERS = f"""
         ``max_iter`` epochs. ``lbfgs``: the gradient tolerance, relative: it
         stops once the largest entry of J's gradient (in the same coordinates)
         is at most ``tol`` times its value at the start, and warns otherwise.
+        A fit that ends so but with J clearly above the J of the best constant
+        prediction (all weights zero; with early stopping, the data term on
+        the training part) warns too: it has failed.
 
     verbose : int, default=0
         Progress on standard output, as scikit-learn prints it. ``0``: nothing.

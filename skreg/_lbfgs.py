@@ -12,6 +12,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from skreg._faults import Interrupted, divergence, not_finite_at_start, warn_interrupted
+from skreg._stopping import warn_if_worse_than_constant
 from skreg._warnings import warn
 
 
@@ -116,20 +117,35 @@ def fit_lbfgs(objective, state, solver, settings, interrupt):
     evaluations.preconditioner.to_u(evaluations.grad)
     if not np.isfinite(value) or not np.all(np.isfinite(theta)):
         raise divergence("loss", state.n_iter, solver.divergence_advice)
-    if result is not None:
-        _warn_unless_stationary(result, evaluations.grad, start_grad, settings.tol)
+    if result is not None and _stationary_or_warn(
+        result, evaluations.grad, start_grad, settings.tol
+    ):
+        _check_against_constant(objective, state, value, solver, settings.tol)
     state.theta = theta
     state.loss = value
     state.best_loss = value
     state.t += objective.n_samples * max(state.n_iter, 1)
 
 
-def _warn_unless_stationary(result, grad, start_grad, tol):
-    """ConvergenceWarning for every end but a small enough gradient."""
+def _check_against_constant(objective, state, value, solver, tol):
+    """A success that ended above the best constant model warns all the same.
+
+    ``value`` is the exact J at the returned weights: the check costs nothing.
+    ``tol`` (a gradient's, here) stands for J's precision as it does for the
+    stochastic solvers: the gap it leaves in J is smaller, so this is lenient.
+    """
+    advice = "Scale the data (for example with StandardScaler) or change random_state"
+    if state.continued:
+        advice += ", or start from new weights (warm_start=False)"
+    warn_if_worse_than_constant(objective, value, tol, solver.name, advice)
+
+
+def _stationary_or_warn(result, grad, start_grad, tol):
+    """True at a small enough gradient; a ConvergenceWarning for every other end."""
     top = float(np.max(np.abs(grad), initial=0.0))
     ratio = top / start_grad if start_grad > 0 else 0.0
     if result.status == 0 and ratio <= tol:
-        return
+        return True
     if result.status == 1:
         advice = "Increase max_iter or max_fun"
     else:
@@ -140,3 +156,4 @@ def _warn_unless_stationary(result, grad, start_grad, tol):
         f"(tol={tol:g} asks for at most {tol:g}). {advice}, or raise tol.",
         ConvergenceWarning,
     )
+    return False

@@ -5,9 +5,10 @@
 :class:`Objective` holds what J depends on (the network's layout and activation,
 the loss with its own parameters, X, the encoded targets, the sample weights and
 alpha) and gives J, its gradient (full batch and minibatch), the penalty and its
-gradient, the curvature used by the automatic step size and the starting weights.
-The penalty ``alpha * sum ||W||^2`` and its gradient ``2 alpha W`` are written
-here and nowhere else; the training loops ask for them.
+gradient, the curvature used by the automatic step size, the starting weights and
+the J of the best constant model (what a fit must not end above). The penalty
+``alpha * sum ||W||^2`` and its gradient ``2 alpha W`` are written here and
+nowhere else; the training loops ask for them.
 """
 
 from dataclasses import dataclass, replace
@@ -160,22 +161,40 @@ class Objective:
         grad[:n_w] += self.penalty_gradient(theta[:n_w])
         return value + self.penalty(theta)
 
-    def gradient_size(self, theta, preconditioner, chunk_rows=4096):
-        """``||T^-T grad J||``: the size of J's gradient in the preconditioner's
-        coordinates (independent of the scale of each feature), full batch.
+    def data_term_and_gradient_size(self, theta, preconditioner, chunk_rows=4096):
+        """The data term L and ``||T^-T grad J||``, the size of J's gradient in
+        the preconditioner's coordinates (independent of the scale of each
+        feature), full batch.
 
         Summed over chunks of rows, so that no more than ``chunk_rows`` rows of
         activations are alive at once.
         """
         grad, total = np.empty_like(theta), np.zeros_like(theta)
         scale = 1.0 / float(self.sample_weight.sum(dtype=np.float64))
+        data_term = 0.0
         for start in range(0, self.n_samples, chunk_rows):
             rows = slice(start, start + chunk_rows)
-            self.data_term_and_grad(theta, grad, rows, scale)
+            value, _ = self.data_term_and_grad(theta, grad, rows, scale)
+            data_term += value
             total += grad
         n_w = self.layout.n_weights
         total[:n_w] += self.penalty_gradient(theta[:n_w])
-        return float(np.linalg.norm(preconditioner.to_u(total)))
+        return data_term, float(np.linalg.norm(preconditioner.to_u(total)))
+
+    def data_term(self, theta, chunk_rows=4096):
+        """The data term L of J at ``theta`` (J less the penalty), full batch.
+
+        Over chunks of rows, as :meth:`data_term_and_gradient_size`: no more than
+        ``chunk_rows`` rows of activations are alive at once.
+        """
+        views = self.layout.views(theta)
+        total = 0.0
+        for start in range(0, self.n_samples, chunk_rows):
+            rows = slice(start, start + chunk_rows)
+            raw = predict_raw(self.X[rows], *views, self.activation)
+            losses = self.loss.value(self.targets(rows), raw)
+            total += float(np.dot(self.sample_weight[rows], losses))
+        return total / float(self.sample_weight.sum(dtype=np.float64))
 
     def final_loss(self, theta, n_rows):
         """Per-sample losses of the first ``n_rows`` rows (a finiteness check)."""
@@ -210,10 +229,8 @@ class Objective:
         targets of unit spread, whatever the scale of X and y.
         """
         theta = initialize(self.layout, self.activation, rng, self.dtype)
-        # np.average computes in the dtype of Y: give it the loss's dtype.
-        constant = self.loss.fit_intercept_only(self.targets(), self.sample_weight)
         _, intercepts, _ = self.layout.views(theta)
-        intercepts[-1][...] = constant / preconditioner.output_scale
+        intercepts[-1][...] = self.best_constant() / preconditioner.output_scale
         return preconditioner.to_theta(theta)
 
     # -- curvature --------------------------------------------------------------
@@ -295,6 +312,39 @@ class Objective:
 
         return surrogate_grad
 
+    # -- the best constant model: zero weights, output bias at the best constant -----
+
+    def best_constant(self):
+        """The best constant model's raw output, per output: its output bias."""
+        # np.average computes in the dtype of Y: give it the loss's dtype.
+        return self.loss.fit_intercept_only(self.targets(), self.sample_weight)
+
+    def constant_model(self):
+        """The targets and the best constant model's raw output on every row.
+
+        Both of shape ``(n_samples, n_outputs)``, in float64. The constant is
+        ``loss.fit_intercept_only`` of the targets in X's dtype, the output bias
+        where training starts.
+        """
+        Y = self.targets()
+        raw = np.broadcast_to(self.best_constant(), Y.shape).astype(np.float64)
+        return Y.astype(np.float64), raw
+
+    def constant_value(self):
+        """J of the best constant model: all weights zero, no penalty.
+
+        With zero weights every hidden unit outputs a constant, so the network
+        predicts its output bias on every row; at the best constant that bias is
+        a stationary point of J for any network. A fit that ends clearly above
+        this J has failed. (For losses whose ``fit_intercept_only`` is not the
+        exact minimiser, the weighted mean under the absolute and Huber losses,
+        the clipped frequencies of the log-loss, this J is an upper bound of the
+        best constant's.)
+        """
+        Y, raw = self.constant_model()
+        sw = self.sample_weight.astype(np.float64)
+        return float(np.dot(sw, self.loss.value(Y, raw)) / sw.sum())
+
     # -- where the penalty zeroes the network (the CV grid's top) -----------------
 
     def collapse_alpha(self):
@@ -307,10 +357,9 @@ class Objective:
         with respect to a linear map; the penalty adds ``2 alpha`` on the
         diagonal. Zero is a minimum once ``2 alpha >= max|sigma'| ||G||_2``.
         """
-        Y, sw = self.targets(), self.sample_weight
-        constant = self.loss.fit_intercept_only(Y, sw)
-        raw = np.broadcast_to(constant, Y.shape).astype(np.float64)
-        residual = self.loss.gradient(Y.astype(np.float64), raw)
+        Y, raw = self.constant_model()
+        sw = self.sample_weight
+        residual = self.loss.gradient(Y, raw)
         residual *= (sw / sw.sum())[:, None]
         G = np.asarray(self.X.T @ residual, dtype=np.float64)
         return self.activation.max_slope * np.linalg.norm(G, 2) / 2
@@ -322,7 +371,6 @@ class Objective:
         when :meth:`collapse_alpha` is zero (constant targets, a single sample).
         """
         theta = initialize(self.layout, self.activation, rng, self.dtype)
-        constant = self.loss.fit_intercept_only(self.targets(), self.sample_weight)
-        self.layout.views(theta)[1][-1][...] = constant
+        self.layout.views(theta)[1][-1][...] = self.best_constant()
         eigenvalue, _ = self.gauss_newton(theta, rng)
         return eigenvalue / 2

@@ -5,11 +5,12 @@ Oracles: Ridge and PoissonRegressor for the minimum of J in the linear limit
 data for a fit on raw data.
 """
 
+import re
 import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_diabetes, load_wine
+from sklearn.datasets import load_diabetes, load_iris, load_wine, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import PoissonRegressor, Ridge
 from sklearn.preprocessing import StandardScaler
@@ -215,3 +216,122 @@ def test_a_warm_start_from_saturated_log_loss_takes_a_stable_step():
         model.fit(X, y)
     assert np.isfinite(objective(model)) and objective(model) < start
     assert model.score(X, y) > 0.95
+
+
+# -- a fit that ends worse than the best constant prediction (issue 12) --------
+
+WORSE = "worse than the best constant prediction"
+ENDED = re.compile(r"ended at (J =|a data term .*? of) (\S+?)[ ,].*: J = (\S+)\)")
+
+
+@pytest.fixture(scope="module")
+def scaled_diabetes(diabetes):
+    X, y = diabetes
+    return StandardScaler().fit_transform(X), y
+
+
+def _ended_and_constant(warning):
+    """The two values of a worse-than-constant warning: the fit's, the constant's."""
+    match = ENDED.search(str(warning.message))
+    return float(match.group(2)), float(match.group(3))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_a_stationary_fit_above_the_constant_model_warns(scaled_diabetes, solver):
+    # A warm start from a dead but heavy network: every relu unit off (hidden
+    # biases -1e3) under output weights of 1e3 that carry nothing. At alpha=1e-6
+    # the penalty holds J at 1 + 20 (the constant model's J is 1 on scaled y),
+    # while its gradient, 2e-3 per weight, is far below what the stopping rule
+    # tolerates: the fit stops as stationary, 21 times above the constant
+    # model, and used to say nothing. lbfgs also starts with its output bias
+    # 100 off: its tol is relative to the gradient at the start, which the
+    # bias then dominates.
+    X, y = scaled_diabetes
+    est = L2MLPRegressor((20,), alpha=1e-6, solver=solver, random_state=0)
+    _fit(est, X, y)
+    est.intercepts_[0][:] = -1e3
+    est.coefs_[1][:] = 1e3
+    if solver == "lbfgs":
+        est.intercepts_[1] += 100
+    est.set_params(warm_start=True)
+    fit, warned = _fit(est, X, y)
+    assert fit.n_iter_ < fit.max_iter  # it stopped by its rule, not by max_iter
+    assert len(warned) == 1
+    message = str(warned[0].message)
+    assert message.startswith(f"{solver} ended at J = ") and WORSE in message
+    ended, constant = _ended_and_constant(warned[0])
+    assert ended == pytest.approx(fit.objective(X, y), rel=1e-3)
+    assert ended == pytest.approx(21, rel=1e-2)
+    assert constant == pytest.approx(1.0, rel=1e-3)
+    assert "StandardScaler" in message and "random_state" in message
+    assert "warm_start=False" in message
+    assert ("learning_rate_init" in message) == (solver != "lbfgs")
+    # The warning points at the user's line (skreg._warnings.warn).
+    assert warned[0].filename == __file__
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_early_stopping_that_ends_above_the_constant_model_warns(solver):
+    # Outputs flipped and scaled 30x predict the wrong class with confidence on
+    # almost every row; a step of 1e-7 cannot move them, so the validation score
+    # stays flat and early stopping ends as it should, n_iter_no_change epochs
+    # later, at a data term far above the constant model's log(3).
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = L2MLPClassifier(solver=solver, early_stopping=True, random_state=0)
+    _fit(est, X, y)
+    est.coefs_[-1] *= -30
+    est.set_params(warm_start=True, learning_rate_init=1e-7,
+                   learning_rate="constant")
+    fit, warned = _fit(est, X, y)
+    assert fit.n_iter_ == fit.n_iter_no_change + 2
+    assert len(warned) == 1
+    message = str(warned[0].message)
+    assert WORSE in message and "on the training part (early_stopping)" in message
+    ended, constant = _ended_and_constant(warned[0])
+    assert ended > 10
+    # The constant model's J on the training part, stratified: about log(3).
+    assert constant == pytest.approx(np.log(3), rel=1e-2)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_a_network_collapsed_by_a_large_alpha_does_not_warn(scaled_diabetes, solver):
+    # At alpha=100 the penalty zeroes the network: J ends a hair above the
+    # constant model's 1 (sgd 1e-5 above, adam 0.7%: its steps keep the weights
+    # jittering around zero), and that is no failure.
+    X, y = scaled_diabetes
+    fit, warned = _fit(L2MLPRegressor(alpha=100, solver=solver, random_state=0), X, y)
+    assert not warned
+    assert 1.0 <= fit.objective(X, y) < 1.01
+    assert max(np.abs(W).max() for W in fit.coefs_) < 0.1
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("data", ["iris", "diabetes"])
+def test_default_fits_on_scaled_data_do_not_warn(scaled_diabetes, data,
+                                                 early_stopping):
+    # Early stopping's best epoch may keep much of the starting weights'
+    # penalty (on diabetes J = 1.4 > 1 on the training part, R^2 0.5): it is
+    # the data term that is checked there.
+    if data == "iris":
+        X, y = load_iris(return_X_y=True)
+        X = StandardScaler().fit_transform(X)
+        est = L2MLPClassifier(random_state=0, early_stopping=early_stopping)
+    else:
+        X, y = scaled_diabetes
+        est = L2MLPRegressor(random_state=0, early_stopping=early_stopping)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    assert [str(w.message) for w in caught] == []
+
+
+def test_a_deliberately_loose_fit_above_the_constant_model_does_not_warn():
+    # tol=0.5 asks for J to half its size: two or three epochs from the start,
+    # still 18% above the constant model, within the precision asked for.
+    X, y = make_regression(n_samples=60, n_features=4, noise=0.5, random_state=0)
+    y = y / y.std()
+    fit, warned = _fit(L2MLPRegressor((5, 4), tol=0.5, random_state=0), X, y)
+    assert not warned
+    constant = np.mean((y - y.mean()) ** 2)
+    assert fit.objective(X, y) > 1.1 * constant

@@ -16,6 +16,7 @@ from sklearn.metrics import (
 )
 
 from skreg import L2MLPClassifier, L2MLPRegressor
+from skreg._base import fresh_objective
 
 # a few cheap iterations: the weights only need to be non-trivial
 QUICK = {"hidden_layer_sizes": (6, 4), "solver": "adam", "max_iter": 15}
@@ -113,6 +114,38 @@ def test_objective_penalty_excludes_biases(rng, seed, alpha):
     data_shifted = mean_squared_error(y, est.predict(X))
     expected = data_shifted + alpha * penalty(est)
     assert_allclose(est.objective(X, y), expected, rtol=EXACT)
+
+
+@pytest.mark.parametrize("kind", ["squared_error", "poisson", "classifier"])
+def test_constant_value_is_j_of_the_zero_network(rng, seed, kind):
+    """``Objective.constant_value`` is J with every weight zero and the output
+    bias at the best constant; ``data_term`` and ``data_term_and_gradient_size``,
+    summed over chunks of rows, give the data term of the fitted weights."""
+    X, y = regression_data(rng, "poisson" if kind == "poisson" else "squared_error", 1)
+    sw = rng.uniform(0.1, 3.0, size=X.shape[0])
+    if kind == "classifier":
+        y = np.digitize(y, [-1.0, 1.0])  # three classes
+        est = L2MLPClassifier(alpha=0.03, random_state=seed, **QUICK)
+    else:
+        est = L2MLPRegressor(loss=kind, alpha=0.03, random_state=seed, **QUICK)
+    est.fit(X, y, sample_weight=sw)
+    objective = fresh_objective(est, X, y, sw)
+    theta = est._packed_weights(objective)
+    j = est.objective(X, y, sample_weight=sw)
+    penalty = objective.penalty(theta)
+    assert_allclose(objective.data_term(theta, chunk_rows=7) + penalty, j, rtol=EXACT)
+    data_term, _ = objective.data_term_and_gradient_size(
+        theta, objective.preconditioner(), chunk_rows=7
+    )
+    assert_allclose(data_term + penalty, j, rtol=EXACT)
+    constant = objective.best_constant()
+    if objective.target_offset is not None:
+        constant = constant + objective.target_offset
+    est.coefs_ = [np.zeros_like(W) for W in est.coefs_]
+    est.intercepts_[-1] = np.asarray(constant, dtype=np.float64)
+    assert_allclose(
+        est.objective(X, y, sample_weight=sw), objective.constant_value(), rtol=EXACT
+    )
 
 
 def test_huber_delta_changes_objective(rng, seed):
