@@ -347,6 +347,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         state.gradient_scale = getattr(self, "_gradient_scale", None)
         previous_scores = getattr(self, "validation_scores_", None)
         state.previous_validation_scores = previous_scores or []
+        state.start_curvature = getattr(self, "_start_curvature", None)
         direction = getattr(self, "_curvature_direction", None)
         if direction is not None and direction.shape == theta.shape:
             state.curvature_direction = direction
@@ -397,6 +398,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         self._preconditioner_statistics = state.preconditioner.statistics
         self._gradient_scale = state.gradient_scale
         self._curvature_direction = state.curvature_direction
+        self._start_curvature = state.start_curvature
         self._no_improvement_count = state.no_improvement
         if state.optimizer is not None:
             self._optimizer_state = state.optimizer.state()

@@ -26,9 +26,10 @@ POWER_ITERATIONS, WARM_POWER_ITERATIONS = 10, 3
 #: curvature's growth make some paths chaotic (rounding grew to 1e-6 in
 #: scikit-learn's sample-weight check) or throw relu networks out of a basin.
 STEP_SAFETY = 0.5
-#: The same for a warm start: its weights may sit near a collapse (the CV path's
-#: large alphas), where the curvature is far below what training grows it to;
-#: at STEP_SAFETY such fits blew up and lost their relu units.
+#: A warm start without a recorded starting curvature (a fit from before it was
+#: kept) takes this fraction instead: its weights may sit near a collapse (the
+#: CV path's large alphas), where the curvature is far below what training grows
+#: it to, and at STEP_SAFETY such fits blew up and lost their relu units.
 WARM_STEP_SAFETY = 0.1
 
 _STOCHASTIC_ADVICE = (
@@ -128,8 +129,7 @@ class SGDSolver(_MinibatchSolver):
             objective, state, settings
         )
         load = deterministic / momentum_stability_limit(m) + noise / (2 * (1 - m))
-        safety = WARM_STEP_SAFETY if state.continued else STEP_SAFETY
-        return safety / (curvature * load)
+        return _safety(state) / (_step_curvature(state, curvature) * load)
 
 
 class AdamSolver(_MinibatchSolver):
@@ -166,6 +166,31 @@ class LBFGSSolver(Solver):
 
 #: Every solver by its ``solver=`` name.
 SOLVERS = {solver.name: solver for solver in (SGDSolver(), AdamSolver(), LBFGSSolver())}
+
+
+def _step_curvature(state, curvature):
+    """The curvature the step is built on: at a warm start, at least the first
+    fit's starting curvature.
+
+    A warm start near a collapse (the CV path after a large alpha) measures a
+    curvature far below what training grows it back to as the weights regrow;
+    the curvature at the first fit's fresh (Glorot) weights is a scale training
+    does reach. A fresh fit records its own.
+    """
+    if not state.continued:
+        state.start_curvature = curvature
+        return curvature
+    if state.start_curvature is None:
+        return curvature
+    return max(curvature, state.start_curvature)
+
+
+def _safety(state):
+    """``STEP_SAFETY``, or ``WARM_STEP_SAFETY`` for a warm start with no recorded
+    starting curvature (see :func:`_step_curvature`)."""
+    if state.continued and state.start_curvature is None:
+        return WARM_STEP_SAFETY
+    return STEP_SAFETY
 
 
 def momentum_stability_limit(momentum):

@@ -79,6 +79,9 @@ class TrainingState:
         # The last vector of the step size's power iteration (see
         # Objective.gauss_newton): a warm start begins its estimate there.
         self.curvature_direction = None
+        # The largest curvature of J at the first fit's fresh weights (sgd's
+        # automatic step): a floor for the step of fits that continue it.
+        self.start_curvature = None
         # Training continues from fitted weights (warm_start, partial_fit).
         self.continued = False
 

@@ -335,3 +335,27 @@ def test_a_deliberately_loose_fit_above_the_constant_model_does_not_warn():
     assert not warned
     constant = np.mean((y - y.mean()) ** 2)
     assert fit.objective(X, y) > 1.1 * constant
+
+
+def test_a_warm_start_next_to_a_collapse_keeps_its_units():
+    # alpha=1 leaves this network a hair from zero weights, where the curvature
+    # is tiny: a step built on it alone was far too large once the units regrew
+    # at alpha=0.1, and the blow-up killed every relu unit (R^2 ~0). The floor
+    # is the curvature at the first fit's fresh weights.
+    from sklearn.datasets import make_regression
+    from sklearn.model_selection import KFold
+
+    X, y = make_regression(n_samples=120, n_features=5, noise=10.0, random_state=0)
+    X, y = StandardScaler().fit_transform(X), y / y.std()
+    train, test = next(KFold(3, shuffle=True, random_state=0).split(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = L2MLPRegressor((10,), alpha=1.0, random_state=0, warm_start=True)
+        model.fit(X[train], y[train])
+        assert model.score(X[test], y[test]) < 0.05
+        model.set_params(alpha=0.1).fit(X[train], y[train])
+        fresh = L2MLPRegressor((10,), alpha=0.1, random_state=0)
+        fresh.fit(X[train], y[train])
+    warm = model.score(X[test], y[test])
+    assert warm == pytest.approx(fresh.score(X[test], y[test]), abs=0.02)
+    assert warm > 0.95
