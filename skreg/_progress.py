@@ -39,7 +39,8 @@ LINE_INTERVAL = 10.0
 class Context(NamedTuple):
     """How the fits started inside a :func:`progress_context` report."""
 
-    #: Names the fit at the start of each line and as the bar's description.
+    #: Names the fit at the start of each line, as the bar's description, and
+    #: at the start of its warnings (:func:`skreg._warnings.warn`).
     prefix: str = ""
     #: False: plain lines even where a bar could be drawn.
     bars: bool = True

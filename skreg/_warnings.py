@@ -4,6 +4,8 @@ import os
 import sys
 import warnings
 
+from skreg._progress import current_context
+
 #: Every skreg module's file starts with this.
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -16,7 +18,14 @@ def warn(message, category=UserWarning):
     ``skip_file_prefixes`` (Python >= 3.12) stops at the first frame outside
     skreg, which inside a CV fit is joblib's. The caller of the outermost skreg
     frame is the user's line (or a meta-estimator's, as for any estimator).
+
+    Inside a :func:`~skreg._progress.progress_context` with a prefix (a point of
+    the CV estimators' path), the message starts with it, so that the warning
+    names the fold and the alpha of the fit that raised it.
     """
+    prefix = current_context().prefix
+    if prefix:
+        message = f"{prefix}: {message}"
     warnings.warn(message, category, stacklevel=_user_stacklevel())
 
 

@@ -374,3 +374,20 @@ def test_cv_results_in_grid_search_layout(tiny):
     assert np.all(results["mean_fit_time"] > 0) and model.refit_time_ > 0
     frame = pd.DataFrame(results)
     assert frame.shape == (3, len(results))
+
+
+def test_a_path_point_warning_names_its_fold_and_alpha(regression):
+    # Dozens of path points and a refit: a warning that does not say which
+    # point raised it cannot be acted on. (With n_jobs > 1 the workers print
+    # theirs, with the same prefix.)
+    X, y = regression
+    model = L2MLPRegressorCV((6,), alphas=[1.0, 0.01], cv=3, max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(X, y)
+    messages = [str(w.message) for w in record if w.category is ConvergenceWarning]
+    point = "[CV 3/3] alpha=0.01: Stochastic optimizer"
+    assert any(m.startswith(point) for m in messages)
+    assert any(m.startswith("[CV] refit alpha=1: ") for m in messages)
+    # Outside the CV estimators a warning names no point.
+    with pytest.warns(ConvergenceWarning, match="^Stochastic optimizer"):
+        L2MLPRegressor((6,), max_iter=2, random_state=0).fit(X, y)
