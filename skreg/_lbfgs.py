@@ -135,9 +135,9 @@ def _check_against_constant(objective, state, value, solver, tol):
     stochastic solvers: the gap it leaves in J is smaller, so this is lenient.
     """
     advice = "Scale the data (for example with StandardScaler) or change random_state"
-    if state.continued:
-        advice += ", or start from new weights (warm_start=False)"
-    warn_if_worse_than_constant(objective, value, tol, solver.name, advice)
+    warn_if_worse_than_constant(
+        objective, value, tol, solver.name, advice, state.continued
+    )
 
 
 def _stationary_or_warn(result, grad, start_grad, tol):

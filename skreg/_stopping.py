@@ -144,7 +144,7 @@ def constant_margin(objective, constant):
 
 
 def warn_if_worse_than_constant(
-    objective, value, tol, solver, advice, what="J =", where=""
+    objective, value, tol, solver, advice, continued, what="J =", where=""
 ):
     """ConvergenceWarning when the fit's final ``value`` (exact, of ``objective``)
     is above the best constant model's J by more than :func:`constant_margin`,
@@ -156,11 +156,15 @@ def warn_if_worse_than_constant(
     J): within it, as :func:`improved` measures it, the two cannot be told
     apart. A deliberately loose fit (``tol=0.5`` stops at its first plateau)
     may still be well above the constant model, and that is what it asked for.
+    A fit that ``continued`` from earlier weights (warm start) is also told to
+    start afresh.
     """
     constant = objective.constant_value()
     margin = max(constant_margin(objective, constant), tol * abs(value))
     if not value - constant > margin:
         return
+    if continued:
+        advice += ", or start from new weights (warm_start=False)"
     warn(
         f"{solver} ended at {what} {value:.4g}{where}, worse than the best constant "
         "prediction (all weights zero, the output bias at the best constant: J "

@@ -402,10 +402,8 @@ def _check_against_constant(train, state, stationarity, solver, settings):
         "learning_rate_init or use learning_rate_init='auto', or change "
         "random_state"
     )
-    if state.continued:
-        advice += ", or start from new weights (warm_start=False)"
     warn_if_worse_than_constant(
-        train, value, tol, solver.name, advice, what, where
+        train, value, tol, solver.name, advice, state.continued, what, where
     )
 
 
