@@ -88,8 +88,8 @@ def _fortran_operand(x):
     return np.ascontiguousarray(x).T, 0
 
 
-def gemm(a, b, out, beta=0.0):
-    """``out = a @ b + beta * out`` with scipy's BLAS (``out`` C-contiguous).
+def gemm(a, b, out):
+    """``out = a @ b`` with scipy's BLAS (``out`` C-contiguous).
 
     Computed as the Fortran product ``out^T = b^T a^T``, so no operand is copied.
     When a workspace asks for it (``Workspace.scipy_blas``), every product of the
@@ -101,7 +101,7 @@ def gemm(a, b, out, beta=0.0):
     a_t, trans_a_t = _fortran_operand(a)
     product = blas.get_blas_funcs("gemm", (out,))
     result = product(
-        1.0, b_t, a_t, beta=beta, c=out.T, trans_a=trans_b_t, trans_b=trans_a_t,
+        1.0, b_t, a_t, c=out.T, trans_a=trans_b_t, trans_b=trans_a_t,
         overwrite_c=True,
     )
     if not np.shares_memory(result, out):
@@ -114,11 +114,22 @@ def squared_norm(w):
     return float(blas.get_blas_funcs("dot", (w,))(w, w))
 
 
-#: From this many weights on, the stochastic loop runs its products through scipy's
-#: BLAS (:func:`gemm`), whose ``beta`` lets the weight-gradient product add onto
-#: the step and saves passes over weight-sized arrays. Below it those passes are
-#: cheap, and the switches between scipy's and numpy's thread pools around every
-#: fit (step size, scoring) cost more: a CV path on load_digits took 1.7x longer.
+def axpy(a, x, y):
+    """``y += a * x`` in place with scipy's BLAS (contiguous vectors of y's dtype).
+
+    For the stochastic loop (see :func:`gemm`): OpenBLAS runs it on the threads
+    that the products just used, where numpy's ufuncs would use one core.
+    """
+    blas.get_blas_funcs("axpy", (y,))(x, y, a=a)
+
+
+#: From this many weights on, the stochastic loop runs its products and sgd's
+#: update through scipy's BLAS (:func:`gemm`, :func:`axpy`): the update's passes
+#: over weight-sized vectors then run on the products' threads, where numpy's
+#: ufuncs use one core. Below it those passes are cheap, and the switches between
+#: scipy's and numpy's thread pools around every fit (step size, scoring) cost
+#: more: a CV path on load_digits took 1.7x longer, and 5-fold CV of a
+#: (256, 256) network on load_digits 1.27x longer at 2**16 weights.
 SCIPY_BLAS_MIN_WEIGHTS = 1 << 18
 
 
@@ -232,37 +243,29 @@ def predict_raw(X, coefs, intercepts, slopes, activation):
     return raw
 
 
-def _weight_gradient(a_in, delta, out, accumulate, scipy_blas):
-    """``out = a_in^T delta``, or ``out += a_in^T delta`` with ``accumulate``."""
+def _weight_gradient(a_in, delta, out, scipy_blas):
+    """``out = a_in^T delta``."""
     if sp.issparse(a_in):
-        product = np.asarray(a_in.T @ delta)
-        if accumulate:
-            out += product
-        else:
-            out[...] = product
+        out[...] = np.asarray(a_in.T @ delta)
     elif scipy_blas:
-        gemm(a_in.T, delta, out, beta=1.0 if accumulate else 0.0)
-    elif accumulate:
-        out += a_in.T @ delta
+        gemm(a_in.T, delta, out)
     else:
         np.dot(a_in.T, delta, out=out)
 
 
 def backward(
-    delta, zs, activs, coefs, slopes, activation, grad_views, workspace=None,
-    accumulate=False,
+    delta, zs, activs, coefs, slopes, activation, grad_views, workspace=None
 ):
     """Back-propagate ``delta = dJ_data / d raw`` into the gradient views.
 
-    ``grad_views`` is ``layout.views(grad)``; every entry is overwritten, except
-    that with ``accumulate`` the weights' gradients are added to what they hold.
+    ``grad_views`` is ``layout.views(grad)``; every entry is overwritten.
     """
     grad_coefs, grad_intercepts, grad_slopes = grad_views
     n = delta.shape[0]
     delta_out = workspace.rows(n)[1] if workspace else [None] * len(zs)
     scipy_blas = workspace is not None and workspace.scipy_blas
     for i in range(len(coefs) - 1, -1, -1):
-        _weight_gradient(activs[i], delta, grad_coefs[i], accumulate, scipy_blas)
+        _weight_gradient(activs[i], delta, grad_coefs[i], scipy_blas)
         np.sum(delta, axis=0, out=grad_intercepts[i])
         if i == 0:
             break

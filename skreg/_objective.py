@@ -20,6 +20,7 @@ from skreg._activations import Activation
 from skreg._losses import Loss
 from skreg._network import (
     Layout,
+    axpy,
     backward,
     forward,
     initialize,
@@ -112,17 +113,20 @@ class Objective:
         """``scale * 2 alpha W`` for a block ``weights`` of weight entries."""
         return np.multiply(weights, self.penalty_slope * scale, out=out)
 
+    def add_penalty_gradient(self, weights, grad, scale=1.0):
+        """``grad += scale * 2 alpha W`` in place, with scipy's BLAS (see
+        :func:`~skreg._network.axpy`), for the stochastic loop of large networks."""
+        axpy(self.penalty_slope * scale, weights, grad)
+
     # -- J and its gradient -----------------------------------------------------
 
     def data_term_and_grad(
-        self, theta, grad, rows=None, scale=None, workspace=None, grad_scale=1.0,
-        accumulate=False,
+        self, theta, grad, rows=None, scale=None, workspace=None, grad_scale=1.0
     ):
         """``scale * sum_i s_i l_i`` over ``rows`` (all when None), and its gradient.
 
         The gradient with respect to ``theta``, times ``grad_scale``, is written
-        into ``grad`` (added to the weights' part with ``accumulate``, see
-        :func:`~skreg._network.backward`). With the default ``scale = 1 / sum(s)``
+        into ``grad``. With the default ``scale = 1 / sum(s)``
         over the whole data this is the data term L; for a minibatch,
         ``scale = n / (batch size * sum(s))`` gives an unbiased estimate of L and
         of its gradient. Returns the value and the raw output.
@@ -146,7 +150,7 @@ class Objective:
         delta *= (weighted if grad_scale == 1.0 else weighted * grad_scale)[:, None]
         backward(
             delta, zs, activs, coefs, slopes, self.activation,
-            self.layout.views(grad), workspace, accumulate,
+            self.layout.views(grad), workspace,
         )
         return value, raw
 

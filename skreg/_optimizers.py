@@ -11,6 +11,9 @@ over the parameters and changes no number.
 import math
 
 import numpy as np
+from scipy.linalg import blas
+
+from skreg._network import axpy
 
 #: Elements per block of SGD's update. The update makes several passes; done block
 #: by block, the blocks of all its vectors (5 x 256 KiB) stay in the L2 cache and
@@ -154,14 +157,26 @@ class SGD(_StochasticOptimizer):
             self._update_block(params[block], grads[block], self.velocity[block], local)
 
     def step(self, params, step):
-        """One step on ``params`` (changed in place) given ``step = -lr * g``.
+        """One step on ``params`` (changed in place) given ``step = -lr * g``,
+        with scipy's BLAS.
 
-        For a caller that computes the scaled gradient, penalty included, more
-        cheaply than :meth:`update` would (the products can scale and add it).
+        For the stochastic loop of large networks, whose products run on scipy's
+        BLAS and give the scaled gradient, penalty included, directly: OpenBLAS
+        runs these passes on the threads the products just used, where
+        :meth:`update`'s ufuncs use one core (twice as fast on a 1.6 M-weight
+        network over two cores). The numbers differ from :meth:`update`'s by
+        rounding only (fused multiply-adds).
         """
-        for start in range(0, params.shape[0], _BLOCK):
-            block = slice(start, start + _BLOCK)
-            self._step_block(params[block], step[block], self.velocity[block])
+        velocity, momentum = self.velocity, self.momentum
+        # velocity = momentum * velocity - lr * grads
+        blas.get_blas_funcs("scal", (velocity,))(momentum, velocity)
+        axpy(1.0, step, velocity)
+        if self.nesterov:
+            # params += momentum * velocity - lr * grads
+            axpy(momentum, velocity, params)
+            axpy(1.0, step, params)
+        else:
+            axpy(1.0, velocity, params)
 
     def _step_block(self, params, step, velocity):
         # velocity = momentum * velocity - lr * grads

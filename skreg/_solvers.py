@@ -46,7 +46,8 @@ class Solver:
     unit = "epoch"
     #: Trains on minibatches: ``partial_fit`` is available.
     stochastic = True
-    #: The products may build the step ``-lr * g`` themselves (large networks).
+    #: The products give the step ``-lr * g`` and the optimizer takes it with
+    #: BLAS (large networks, see ``SGD.step``).
     fused_blas_step = False
     #: The automatic step is taken in the preconditioner's coordinates.
     preconditioned = False

@@ -123,9 +123,9 @@ class _MinibatchStep:
         self.total_weight = float(objective.sample_weight.sum(dtype=np.float64))
         self.grad = np.empty_like(theta)
         self.workspace = Workspace(layout, size, theta.dtype)
-        # Large networks under sgd: the products build the step -lr * g
-        # themselves (penalty's share first, then the data gradient added by
-        # the weight-gradient product), which saves passes over the weights.
+        # Large networks under sgd: the products give the step -lr * g directly
+        # (the scaled data gradient; the penalty's share is added by BLAS), and
+        # the optimizer takes it with BLAS too, on the products' threads.
         self.fused = solver.fused_blas_step and self.workspace.scipy_blas
         # Only the automatic step is taken in the preconditioned coordinates; a
         # step set by hand is plain SGD on J.
@@ -148,25 +148,25 @@ class _MinibatchStep:
         # n / (batch size * S): the minibatch sum estimates L without bias.
         scale = objective.n_samples / (size * self.total_weight)
         lr = optimizer.learning_rate
-        if self.fused:
-            objective.penalty_gradient(
-                self.weights, scale=-lr, out=grad[: self.weights.size]
-            )
         value, _ = objective.data_term_and_grad(
             theta, grad, rows, scale, self.workspace,
-            grad_scale=-lr if self.fused else 1.0, accumulate=self.fused,
+            grad_scale=-lr if self.fused else 1.0,
         )
         penalty = objective.penalty(theta, scipy_blas=self.workspace.scipy_blas)
         if not np.isfinite(value + penalty):
             if not state.stepped:
                 raise not_finite_at_start(objective)
             raise divergence("loss", state.n_iter + 1, self.solver.divergence_advice)
+        # T^-1 T^-T applies to the whole gradient of J, penalty included.
+        if self.fused:
+            objective.add_penalty_gradient(
+                self.weights, grad[: self.weights.size], scale=-lr
+            )
+        elif self.precondition:
+            grad[: self.weights.size] += objective.penalty_gradient(
+                self.weights, out=self.penalty_grad
+            )
         if self.precondition:
-            if not self.fused:
-                # T^-1 T^-T applies to the whole gradient of J, penalty included.
-                grad[: self.weights.size] += objective.penalty_gradient(
-                    self.weights, out=self.penalty_grad
-                )
             state.preconditioner.apply(grad)
         if self.fused:
             optimizer.step(theta, grad)
