@@ -16,6 +16,7 @@ from inspect import signature
 from numbers import Integral
 
 import numpy as np
+from joblib.parallel import get_active_backend
 from scipy.stats import rankdata
 from sklearn import get_config
 from sklearn.base import (
@@ -44,7 +45,7 @@ from threadpoolctl import threadpool_limits
 
 from skreg._base import fresh_objective
 from skreg._docstrings import fill_docstring
-from skreg._faults import deferred_interrupt, raising_interrupt
+from skreg._faults import deferred_interrupt, raising_interrupt, sharing_interrupt
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
 from skreg._progress import progress_context
 from skreg._warnings import warn
@@ -152,7 +153,7 @@ def _lambda_path(estimator, search, fold, interrupt=None):
     Returns a dict of arrays over the grid: the held-out ``scores``, the
     ``epochs`` and the seconds of fitting (``fit_time``, that point's warm-started
     fit alone) and of scoring (``score_time``). ``interrupt`` is the search's
-    Ctrl-C flag (None in a joblib worker).
+    Ctrl-C flag (None in a joblib process worker).
     """
     X, y, train, test = search.X, search.y, fold.train, fold.test
     train_data = (
@@ -247,13 +248,14 @@ def _collapsed(model, target_scale, rtol=1e-3):
     return reach < rtol * target_scale
 
 
-def _limited_path(n_threads, *args):
+def _limited_path(n_threads, estimator, search, fold, interrupt=None):
     # A worker's fits print whole lines, never a bar: the workers' bars would
-    # overwrite each other on a shared terminal.
+    # overwrite each other on a shared terminal. ``interrupt`` reaches thread
+    # workers only (an Event does not cross to another process).
     with threadpool_limits(limits=n_threads, user_api="blas"), progress_context(
         bars=False
-    ):
-        return _lambda_path(*args)
+    ), sharing_interrupt(interrupt):
+        return _lambda_path(estimator, search, fold, interrupt)
 
 
 def _scorer_takes_sample_weight(scorer, owner):
@@ -501,11 +503,23 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         if n_jobs == 1:
             return [_lambda_path(estimator, search, fold, interrupt) for fold in folds]
         # Folds in parallel: one BLAS thread per worker, not a pool each. Ctrl-C
-        # must raise here, where joblib waits, so that joblib stops its workers.
-        with raising_interrupt(interrupt):
-            return Parallel(n_jobs=n_jobs)(
-                delayed(_limited_path)(1, estimator, search, fold) for fold in folds
-            )
+        # must raise here, where joblib waits, so that joblib stops its workers;
+        # thread workers, which joblib cannot stop, watch the flag instead.
+        threads = getattr(get_active_backend()[0], "uses_threads", False)
+        shared = interrupt if threads else None
+        try:
+            with raising_interrupt(interrupt):
+                return Parallel(n_jobs=n_jobs)(
+                    delayed(_limited_path)(1, estimator, search, fold, shared)
+                    for fold in folds
+                )
+        except KeyboardInterrupt as error:
+            if not interrupt.is_set():
+                raise
+            raise KeyboardInterrupt(
+                "Cross-validation interrupted while its folds ran in parallel; the "
+                "estimator is left as it was before fit."
+            ) from error
 
     def _store_paths(self, alphas, paths):
         """The path's attributes, ``cv_results_`` and the choice of alpha."""

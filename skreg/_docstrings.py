@@ -353,7 +353,8 @@ CV_NOTES = """
     minibatch (lbfgs: iteration) and re-raises: the estimator is left as it was
     before ``fit`` (unfitted, or its previous fit), because a grid searched in
     part has no chosen alpha and the interrupted point was not trained to its
-    end. With ``n_jobs > 1`` joblib stops its workers."""
+    end. With ``n_jobs > 1`` joblib stops its process workers, and thread
+    workers (joblib's threading backend) stop at their next minibatch."""
 
 
 def _entries(section):

@@ -15,19 +15,25 @@ class Interrupted(Exception):
     """Raised inside the lbfgs objective after a deferred Ctrl-C."""
 
 
+#: In a worker thread of a CV search: the search's Ctrl-C flag (see
+#: :func:`sharing_interrupt`).
+_worker = threading.local()
+
+
 @contextmanager
 def deferred_interrupt():
     """Turn Ctrl-C into a flag that the training loops check between steps.
 
-    Outside the main thread signals cannot be caught; the flag then stays False and
-    a KeyboardInterrupt is handled where it surfaces. Nested uses all see the
-    signal: a fit inside a CV search sets the search's flag too, so that the
-    search stops rather than going on to the next fit.
+    Outside the main thread signals cannot be caught; the flag is then the one a
+    search shared with this thread (:func:`sharing_interrupt`), or one that stays
+    False, and a KeyboardInterrupt is handled where it surfaces. Nested uses all
+    see the signal: a fit inside a CV search sets the search's flag too, so that
+    the search stops rather than going on to the next fit.
     """
-    hit = threading.Event()
     if threading.current_thread() is not threading.main_thread():
-        yield hit
+        yield getattr(_worker, "hit", None) or threading.Event()
         return
+    hit = threading.Event()
     previous = signal.getsignal(signal.SIGINT)
 
     def handler(signum, frame):
@@ -77,6 +83,21 @@ def not_finite_at_start(objective):
         f"alpha = {objective.alpha:.3g}). Scale X and y (for example with "
         "StandardScaler) or lower alpha."
     )
+
+
+@contextmanager
+def sharing_interrupt(hit):
+    """In a worker thread: the fits run here stop when ``hit`` is set.
+
+    The main thread's Ctrl-C handler sets it; without it, a thread worker would
+    run its fits to the end after the search had already raised.
+    """
+    previous = getattr(_worker, "hit", None)
+    _worker.hit = hit
+    try:
+        yield
+    finally:
+        _worker.hit = previous
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """The cross-validated lambda path estimators."""
 
 import signal
+import time
 import warnings
 
 import numpy as np
@@ -327,6 +328,32 @@ def test_ctrl_c_stops_the_search_and_leaves_the_estimator_as_it_was(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         _quiet(lambda: fresh.fit(X, y))
     assert not hasattr(fresh, "alpha_") and not hasattr(fresh, "n_features_in_")
+
+
+def test_ctrl_c_stops_thread_workers_too(monkeypatch):
+    """With joblib's threading backend the folds run in threads that joblib
+    cannot stop: the search raises at once and its fits stop at their next
+    minibatch instead of running to the end in the background."""
+    from joblib import parallel_backend
+    from test_faults import _raise_sigint_on_call
+
+    X, y = make_regression(n_samples=400, n_features=3, random_state=0)
+    model = L2MLPRegressorCV(
+        (4,), alphas=4, cv=2, batch_size=10, max_iter=200, tol=0,
+        n_iter_no_change=10**6, random_state=0, n_jobs=2,
+    )
+    calls = _raise_sigint_on_call(monkeypatch, "penalty", at=30)
+    with parallel_backend("threading"):
+        with pytest.raises(KeyboardInterrupt, match="folds ran in parallel"):
+            _quiet(lambda: model.fit(X, y / y.std()))
+    # Each worker's fit ends at its next minibatch (and checks its final J);
+    # the whole search would make 2 x 4 x 200 x 20 minibatch steps otherwise.
+    time.sleep(0.5)
+    stopped = calls["n"]
+    time.sleep(0.5)
+    assert calls["n"] == stopped
+    assert stopped < 200
+    assert not hasattr(model, "alpha_")
 
 
 def test_fold_errors_name_the_fold():
