@@ -124,7 +124,7 @@ class _MinibatchStep:
         self.grad = np.empty_like(theta)
         self.workspace = Workspace(layout, size, theta.dtype)
         # Large networks under sgd: the products give the step -lr * g directly
-        # (the scaled data gradient; the penalty's share is added by BLAS), and
+        # (the scaled data gradient; the penalty's share is added in the step), and
         # the optimizer takes it with BLAS too, on the products' threads.
         self.fused = solver.fused_blas_step and self.workspace.scipy_blas
         # Only the automatic step is taken in the preconditioned coordinates; a
@@ -158,23 +158,24 @@ class _MinibatchStep:
                 raise not_finite_at_start(objective)
             raise divergence("loss", state.n_iter + 1, self.solver.divergence_advice)
         # T^-1 T^-T applies to the whole gradient of J, penalty included.
-        if self.fused:
-            objective.add_penalty_gradient(
-                self.weights, grad[: self.weights.size], scale=-lr
-            )
-        elif self.precondition:
-            grad[: self.weights.size] += objective.penalty_gradient(
-                self.weights, out=self.penalty_grad
-            )
         if self.precondition:
+            if self.fused:
+                objective.add_penalty_gradient(
+                    self.weights, grad[: self.weights.size], scale=-lr
+                )
+            else:
+                grad[: self.weights.size] += objective.penalty_gradient(
+                    self.weights, out=self.penalty_grad
+                )
             state.preconditioner.apply(grad)
-        if self.fused:
-            optimizer.step(theta, grad)
-        elif self.precondition:
-            optimizer.update(theta, grad)
+            decay = None
         else:
-            # The optimizer adds the penalty's gradient in its own pass.
-            decay = (self.weights.size, objective.penalty_slope)
+            # The optimizer adds the penalty's share in its own pass.
+            factor = objective.penalty_slope * (-lr if self.fused else 1.0)
+            decay = (self.weights.size, factor)
+        if self.fused:
+            optimizer.step(theta, grad, decay=decay)
+        else:
             optimizer.update(theta, grad, decay=decay)
         state.stepped = True
         return value, penalty

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skreg._optimizers import SGD, Adam
+from skreg._optimizers import _BLAS_BLOCK, SGD, Adam
 from skreg._solvers import SOLVERS
 
 
@@ -69,16 +69,23 @@ def test_stochastic_solvers_build_these_optimizers():
     assert all(cls.stochastic for cls in built.values())
 
 
+@pytest.mark.parametrize("decay_in_step", [True, False])
 @pytest.mark.parametrize("nesterov", [True, False])
-def test_sgd_step_from_a_scaled_gradient_equals_update(nesterov, rng):
-    params, grads = rng.standard_normal(70000), rng.standard_normal((3, 70000))
+def test_sgd_step_from_a_scaled_gradient_equals_update(nesterov, decay_in_step, rng):
+    # Several of the step's blocks, the decayed part ending inside one.
+    size, stop = 3 * _BLAS_BLOCK + 1000, 2 * _BLAS_BLOCK + 123
+    params, grads = rng.standard_normal(size), rng.standard_normal((3, size))
     by_update, by_step = params.copy(), params.copy()
     updating = SGD(by_update, 0.05, momentum=0.9, nesterov=nesterov)
     stepping = SGD(by_step, 0.05, momentum=0.9, nesterov=nesterov)
     for g in grads:
-        updating.update(by_update, g.copy(), decay=(50000, 0.2))
-        decayed = g + np.r_[0.2 * by_step[:50000], np.zeros(20000)]
-        stepping.step(by_step, -0.05 * decayed)
+        updating.update(by_update, g.copy(), decay=(stop, 0.2))
+        if decay_in_step:
+            stepping.step(by_step, -0.05 * g, decay=(stop, -0.05 * 0.2))
+        else:
+            decayed = g + np.r_[0.2 * by_step[:stop], np.zeros(size - stop)]
+            stepping.step(by_step, -0.05 * decayed)
     # Equal up to rounding: BLAS's fused multiply-adds round once where the
     # ufuncs round twice (parameters are of order 1).
     np.testing.assert_allclose(by_step, by_update, rtol=1e-12, atol=1e-14)
+    assert not np.allclose(by_step, params)
