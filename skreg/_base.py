@@ -32,6 +32,7 @@ from skreg._validation import (
     check_n_features,
     check_target_domain,
     hidden_layer_sizes,
+    predict_input,
     sample_weights,
     targets_as,
 )
@@ -423,9 +424,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
 
     def _raw_predict(self, X):
         check_is_fitted(self, "coefs_")
-        X = validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
-        )
+        X = predict_input(self, X)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             raw = predict_raw(
                 X,

@@ -895,3 +895,50 @@ def test_zero_weight_on_whole_minibatches(solver):
         sample_weight=sw,
     )
     assert np.all(np.isfinite(est.loss_curve_))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_predict_input_checks_as_validate_data(dtype):
+    """predict's shortcut for plain float arrays keeps validate_data's outcome:
+    the same X, the same errors, scikit-learn's assume_finite."""
+    from sklearn import config_context
+    from sklearn.utils.validation import validate_data
+
+    from skreg._validation import predict_input
+
+    X, y = _data()
+    est = _reg().fit(X.astype(dtype), y)
+    for candidate in (X.astype(dtype), np.asfortranarray(X.astype(dtype)), X[:, ::1]):
+        checked = predict_input(est, candidate)
+        expected = validate_data(
+            est, candidate, reset=False, accept_sparse="csr",
+            dtype=(np.float64, np.float32),
+        )
+        assert checked.dtype == expected.dtype
+        np.testing.assert_array_equal(checked, expected)
+    for bad in (np.nan, np.inf):
+        X_bad = X.astype(dtype)
+        X_bad[3, 1] = bad
+        with pytest.raises(ValueError) as by_validate_data:
+            validate_data(est, X_bad, reset=False, dtype=(np.float64, np.float32))
+        with pytest.raises(ValueError) as by_predict:
+            est.predict(X_bad)
+        assert str(by_predict.value) == str(by_validate_data.value)
+        with config_context(assume_finite=True):
+            predict_input(est, X_bad)  # not checked, as validate_data would not
+    with pytest.raises(ValueError, match="X has 2 features, but L2MLPRegressor is "
+                       "expecting 3 features"):
+        est.predict(X[:, :2].astype(dtype))
+    with pytest.raises(ValueError, match="0 sample"):
+        est.predict(X[:0].astype(dtype))
+
+
+def test_predict_input_keeps_the_feature_name_checks():
+    pd = pytest.importorskip("pandas")
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    est = _reg().fit(frame, y)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        est.predict(X)
+    with pytest.raises(ValueError, match="feature names"):
+        est.predict(frame[["c", "b", "a"]])
