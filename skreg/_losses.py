@@ -112,6 +112,11 @@ class Loss:
         they are not; only targets on the raw output's own scale can be)."""
         return None
 
+    def value_and_gradient(self, y, raw):
+        """``value(y, raw)`` and ``gradient(y, raw)`` together, for the training
+        loop (a loss that shares work between the two overrides it)."""
+        return self.value(y, raw), self.gradient(y, raw)
+
     def path_curvature(self, y, raw, sample_weight=None):
         """A bound of :meth:`curvature` from ``raw`` to where training heads (y).
 
@@ -353,6 +358,15 @@ class MultinomialLogLoss(_LogLoss):
         shifted, _ = _shifted_exp(raw)
         shifted /= shifted.sum(axis=1, keepdims=True)
         return shifted - y
+
+    def value_and_gradient(self, y, raw):
+        # One softmax for both: the same numbers as value() and gradient().
+        shifted, row_max = _shifted_exp(raw)
+        sum_exp = shifted.sum(axis=1)
+        value = row_max[:, 0] + np.log(sum_exp) - np.einsum("ij,ij->i", y, raw)
+        shifted /= sum_exp[:, None]
+        shifted -= y
+        return value, shifted
 
     def curvature(self, y, raw):
         # The softmax Hessian diag(p) - p p^T is bounded by diag(p (1 - p)) along

@@ -144,8 +144,8 @@ class Objective:
             X, coefs, intercepts, slopes, self.activation, workspace
         )
         weighted = sw * scale
-        value = float(np.dot(weighted, self.loss.value(Y, raw)))
-        delta = self.loss.gradient(Y, raw)
+        losses, delta = self.loss.value_and_gradient(Y, raw)
+        value = float(np.dot(weighted, losses))
         # Back-propagation is linear in delta: scaling it scales the whole gradient.
         delta *= (weighted if grad_scale == 1.0 else weighted * grad_scale)[:, None]
         backward(

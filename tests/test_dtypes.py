@@ -189,7 +189,7 @@ def _instrument(monkeypatch, record, cls):
 
     def recorded_loss(estimator, encoder):
         loss = output_loss(estimator, encoder)
-        for name in ("value", "gradient", "curvature"):
+        for name in ("value", "gradient", "value_and_gradient", "curvature"):
             setattr(loss, name, record.wrap(f"loss.{name}", getattr(loss, name)))
         return loss
 
@@ -237,7 +237,8 @@ def test_training_stays_in_float32(monkeypatch, target, solver, y_dtype, variant
     est, record = _fit_recorded(monkeypatch, target, solver, y_dtype, variant)
     assert record.wrong() == {}
     # The record is not vacuous: the loop ran through the wrapped calls.
-    for name in ("forward", "backward", "loss.value", "loss.gradient", "penalty"):
+    for name in ("forward", "backward", "loss.value", "loss.value_and_gradient",
+                 "penalty"):
         assert any(where.startswith(name) for where in record.seen), name
     if SOLVERS[solver].stochastic:
         step = f"{type(est._optimizer).__name__}.update"

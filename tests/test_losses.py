@@ -49,6 +49,21 @@ def test_gradient_matches_central_differences(name, k, rng):
     )
 
 
+@pytest.mark.parametrize("name, k", GRADIENT_CASES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_value_and_gradient_equals_value_and_gradient(name, k, dtype, rng):
+    """The training loop's call gives exactly the two separate ones (the softmax
+    computes its exponentials once), also at far-apart logits."""
+    loss = LOSSES[name]()
+    y, raw = _targets(name, rng, 30, k)
+    raw[0] *= 400
+    y, raw = y.astype(dtype), raw.astype(dtype)
+    value, gradient = loss.value_and_gradient(y, raw)
+    np.testing.assert_array_equal(value, loss.value(y, raw))
+    np.testing.assert_array_equal(gradient, loss.gradient(y, raw))
+    assert value.dtype == gradient.dtype == dtype
+
+
 @pytest.mark.parametrize("name", ["squared_error", "poisson", "binary_log_loss"])
 def test_curvature_is_the_second_derivative(name, rng):
     loss = LOSSES[name]()
