@@ -42,9 +42,10 @@ else:
     from bench_cv import datasets
     from skreg import L2MLPClassifierCV, L2MLPRegressorCV
     data = {{d[0]: d for d in datasets(quick=True)}}
-    _, X, y, regression, extra = data[name]
+    _, X, y, regression, extra, alphas = data[name]
     cls = L2MLPRegressorCV if regression else L2MLPClassifierCV
-    est = cls(random_state=0, **extra)
+    grid = {{}} if alphas is None else {{"alphas": alphas}}
+    est = cls(random_state=0, **extra, **grid)
 seconds = []
 for _ in range({inner}):
     with warnings.catch_warnings():
