@@ -488,7 +488,7 @@ def test_classifier_loss_sees_targets_in_the_dtype_of_X(iris, monkeypatch, dtype
 
     def spied_loss(self, encoder):
         loss = output_loss(self, encoder)
-        for method in ("value", "gradient", "curvature"):
+        for method in ("value", "gradient", "value_and_gradient", "curvature"):
             setattr(loss, method, spy(getattr(loss, method)))
         return loss
 
