@@ -25,6 +25,14 @@ _BLAS_BLOCK = 1 << 16
 _SCHEDULE_FIELDS = ("learning_rate_init", "learning_rate", "schedule", "power_t")
 
 
+def _blocks(size, block_size, decayed):
+    """``(block, n)`` over ``range(size)`` by ``block_size``: a block's slice and
+    how many of its leading elements lie in the first ``decayed`` (the weights,
+    which the penalty's share of a step covers)."""
+    for start in range(0, size, block_size):
+        yield slice(start, start + block_size), max(0, min(decayed - start, block_size))
+
+
 def _add_decay(params, grads, decay, buffer):
     """``grads[:stop] += factor * params[:stop]`` for ``decay = (stop, factor)``."""
     if decay is None:
@@ -103,10 +111,11 @@ class _StochasticOptimizer:
 class SGD(_StochasticOptimizer):
     """Stochastic gradient descent with (Nesterov) momentum.
 
-    The update works in place on the flat vectors, block by block with two
+    :meth:`update` works in place on the flat vectors, block by block with two
     block-sized buffers (numpy ufuncs, not scipy's BLAS: scipy ships its own
     OpenBLAS, whose threads would fight numpy's for the cores between every two
-    products).
+    products). :meth:`step` is its BLAS counterpart, for loops whose products
+    run on scipy's BLAS (large networks).
     """
 
     name = "sgd"
@@ -153,9 +162,8 @@ class SGD(_StochasticOptimizer):
         first (the penalty's gradient); ``grads`` is used as scratch.
         """
         stop, factor = decay if decay is not None else (0, 0.0)
-        for start in range(0, params.shape[0], _BLOCK):
-            block = slice(start, start + _BLOCK)
-            local = None if start >= stop else (stop - start, factor)
+        for block, n_decayed in _blocks(params.shape[0], _BLOCK, stop):
+            local = (n_decayed, factor) if n_decayed else None
             self._update_block(params[block], grads[block], self.velocity[block], local)
 
     def step(self, params, step, decay=None):
@@ -173,14 +181,13 @@ class SGD(_StochasticOptimizer):
         differ from :meth:`update`'s by rounding only (fused multiply-adds).
         """
         stop, factor = decay if decay is not None else (0, 0.0)
+        # Looked up once, not per block as _network.axpy would.
         scal = blas.get_blas_funcs("scal", (params,))
         add = blas.get_blas_funcs("axpy", (params,))
         momentum, nesterov = self.momentum, self.nesterov
-        for start in range(0, params.shape[0], _BLAS_BLOCK):
-            block = slice(start, start + _BLAS_BLOCK)
+        for block, n_decayed in _blocks(params.shape[0], _BLAS_BLOCK, stop):
             p, s, v = params[block], step[block], self.velocity[block]
-            if start < stop:
-                n_decayed = min(stop - start, p.shape[0])
+            if n_decayed:
                 add(p[:n_decayed], s[:n_decayed], a=factor)
             # velocity = momentum * velocity - lr * grads
             scal(momentum, v)

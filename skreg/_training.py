@@ -124,8 +124,9 @@ class _MinibatchStep:
         self.grad = np.empty_like(theta)
         self.workspace = Workspace(layout, size, theta.dtype)
         # Large networks under sgd: the products give the step -lr * g directly
-        # (the scaled data gradient; the penalty's share is added in the step), and
-        # the optimizer takes it with BLAS too, on the products' threads.
+        # (the scaled data gradient; the penalty's share is added before the
+        # preconditioner, or else in the step), and the optimizer takes it with
+        # BLAS too, on the products' threads.
         self.fused = solver.fused_blas_step and self.workspace.scipy_blas
         # Only the automatic step is taken in the preconditioned coordinates; a
         # step set by hand is plain SGD on J.
