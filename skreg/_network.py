@@ -8,6 +8,7 @@ Nothing here sees an estimator: functions get arrays and table entries.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,15 +22,18 @@ class Layout:
     layer_sizes: tuple  # (n_features, *hidden_layer_sizes, n_outputs)
     learns_slope: bool
 
-    @property
-    def weight_shapes(self):
-        return list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+    # Cached: the training loop asks for these at every minibatch step (a frozen
+    # dataclass keeps a __dict__, where cached_property stores them).
 
-    @property
+    @cached_property
+    def weight_shapes(self):
+        return tuple(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+
+    @cached_property
     def n_weights(self):
         return sum(fan_in * fan_out for fan_in, fan_out in self.weight_shapes)
 
-    @property
+    @cached_property
     def n_params(self):
         n_biases = sum(self.layer_sizes[1:])
         n_slopes = sum(self.layer_sizes[1:-1]) if self.learns_slope else 0

@@ -121,7 +121,8 @@ class Objective:
     # -- J and its gradient -----------------------------------------------------
 
     def data_term_and_grad(
-        self, theta, grad, rows=None, scale=None, workspace=None, grad_scale=1.0
+        self, theta, grad, rows=None, scale=None, workspace=None, grad_scale=1.0,
+        views=None,
     ):
         """``scale * sum_i s_i l_i`` over ``rows`` (all when None), and its gradient.
 
@@ -129,7 +130,10 @@ class Objective:
         into ``grad``. With the default ``scale = 1 / sum(s)``
         over the whole data this is the data term L; for a minibatch,
         ``scale = n / (batch size * sum(s))`` gives an unbiased estimate of L and
-        of its gradient. Returns the value and the raw output.
+        of its gradient. ``views`` is ``(layout.views(theta),
+        layout.views(grad))`` when the caller keeps them (the training loop, which
+        steps on the same two vectors throughout). Returns the value and the raw
+        output.
         """
         if rows is None:
             X, Y, sw = self.X, self.Y, self.sample_weight
@@ -139,7 +143,9 @@ class Objective:
             # A Python float: a np.float64 scalar would make ``weighted`` and
             # the products with it float64 when X is float32 (NEP 50).
             scale = 1.0 / float(sw.sum(dtype=np.float64))
-        coefs, intercepts, slopes = self.layout.views(theta)
+        if views is None:
+            views = self.layout.views(theta), self.layout.views(grad)
+        (coefs, intercepts, slopes), grad_views = views
         zs, activs, raw = forward(
             X, coefs, intercepts, slopes, self.activation, workspace
         )
@@ -149,8 +155,7 @@ class Objective:
         # Back-propagation is linear in delta: scaling it scales the whole gradient.
         delta *= (weighted if grad_scale == 1.0 else weighted * grad_scale)[:, None]
         backward(
-            delta, zs, activs, coefs, slopes, self.activation,
-            self.layout.views(grad), workspace,
+            delta, zs, activs, coefs, slopes, self.activation, grad_views, workspace
         )
         return value, raw
 
@@ -224,7 +229,11 @@ class Objective:
         if statistics is None:
             mean, scale = feature_moments(self.X, self.sample_weight)
             statistics = (mean, scale, self.output_scale().astype(np.float64))
-        return Preconditioner(self.layout, *statistics, self.dtype)
+        # (Fits from before the input floor kept three statistics.)
+        mean, scale, output_scale, *floor = statistics
+        return Preconditioner(
+            self.layout, mean, scale, output_scale, self.dtype, *floor
+        )
 
     def starting_weights(self, rng, preconditioner):
         """Glorot's weights in the preconditioner's coordinates, best constant output.

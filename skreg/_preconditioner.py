@@ -10,7 +10,15 @@ first layer and a scaling of the last:
   targets' spread.
 
 Both are reparametrisations of the same network, so neither J nor its stationary
-points change; the penalty stays ``alpha ||W||^2`` on the weights themselves. A
+points change; the penalty stays ``alpha ||W||^2`` on the weights themselves.
+
+In ``u`` the penalty's curvature on the weights of feature j is ``2 alpha /
+s_j^2``: a feature of tiny spread (a pixel that is almost always 0, a column of
+noise at 1e-3) would make it dwarf the data term's, and the step, built on the
+largest curvature, would crawl for every weight (and Glorot's weights in ``u``
+would start with a huge penalty). So a spread never counts as less than
+``input_floor``, the spread at which the penalty's curvature equals the data
+term's (:meth:`Preconditioner.with_input_floor`). A
 gradient step in ``u`` is the step ``-lr T^{-1} T^{-T} grad J`` in ``theta``
 (:meth:`Preconditioner.apply`), and momentum's velocity lives in ``theta``
 unchanged. The same ``T`` gives the starting weights: Glorot's initialisation in
@@ -75,15 +83,51 @@ class Preconditioner:
         ``sigma``.
     dtype : numpy dtype
         That of ``theta``.
+    input_floor : float, default=0.0
+        The least spread an input counts with: ``s_j`` is ``max(s_j,
+        input_floor)`` (see the module docstring).
     """
 
-    def __init__(self, layout, input_mean, input_scale, output_scale, dtype):
+    def __init__(
+        self, layout, input_mean, input_scale, output_scale, dtype, input_floor=0.0
+    ):
         self.layout = layout
+        self.dtype = dtype
         # As given (float64), for the next fit that continues from this one.
-        self.statistics = (input_mean, input_scale, output_scale)
+        self.statistics = (input_mean, input_scale, output_scale, float(input_floor))
+        self.input_floor = float(input_floor)
         self.mean = np.asarray(input_mean, dtype=dtype)
-        self.inverse_scale = (1.0 / np.asarray(input_scale, np.float64)).astype(dtype)
+        scale = np.maximum(np.asarray(input_scale, np.float64), self.input_floor)
+        self.inverse_scale = (1.0 / scale).astype(dtype)
         self.output_scale = np.asarray(output_scale, dtype=dtype)
+
+    def with_input_floor(self, input_floor):
+        """The same coordinates, with the inputs' spreads floored at ``input_floor``."""
+        mean, scale, output_scale = self.statistics[:3]
+        return Preconditioner(
+            self.layout, mean, scale, output_scale, self.dtype, input_floor
+        )
+
+    def penalty_input_floor(self, alpha, data_curvature):
+        """The spread below which the penalty's curvature on a feature's weights
+        exceeds ``data_curvature``; 0 when no input's spread is below it.
+
+        In ``u`` that curvature is ``2 alpha (f / s_j)^2``, with ``f`` the output
+        scale when the first layer is also the last (a linear model) and 1
+        otherwise.
+        """
+        if not (alpha > 0 and data_curvature > 0 and np.isfinite(data_curvature)):
+            return 0.0
+        factor = 1.0
+        if len(self.layout.weight_shapes) == 1:
+            factor = float(np.max(self.output_scale.astype(np.float64)))
+        floor = factor * float(np.sqrt(2 * alpha / data_curvature))
+        return floor if floor > np.min(self.statistics[1], initial=np.inf) else 0.0
+
+    def rebase(self, theta, other):
+        """``theta`` (in place) moved to the point whose coordinates ``u`` in
+        ``other`` are the ones it has here."""
+        return other.to_theta(self.from_theta(theta))
 
     @property
     def is_identity(self):
@@ -93,9 +137,12 @@ class Preconditioner:
             and np.all(self.output_scale == 1)
         )
 
-    def to_theta(self, u):
-        """``T^{-1} u``, in place: a direction in ``u`` as a direction in theta."""
-        coefs, intercepts, _ = self.layout.views(u)
+    def to_theta(self, u, views=None):
+        """``T^{-1} u``, in place: a direction in ``u`` as a direction in theta.
+
+        ``views`` is ``layout.views(u)`` when the caller keeps it.
+        """
+        coefs, intercepts, _ = views or self.layout.views(u)
         coefs[0] *= self.inverse_scale[:, None]
         intercepts[0] -= self.mean @ coefs[0]
         coefs[-1] *= self.output_scale
@@ -111,18 +158,24 @@ class Preconditioner:
         intercepts[-1] /= self.output_scale
         return theta
 
-    def to_u(self, grad):
-        """``T^{-T} grad``, in place: a gradient in theta as one in ``u``."""
-        coefs, intercepts, _ = self.layout.views(grad)
+    def to_u(self, grad, views=None):
+        """``T^{-T} grad``, in place: a gradient in theta as one in ``u``.
+
+        ``views`` as for :meth:`to_theta`.
+        """
+        coefs, intercepts, _ = views or self.layout.views(grad)
         coefs[0] -= np.multiply.outer(self.mean, intercepts[0])
         coefs[0] *= self.inverse_scale[:, None]
         coefs[-1] *= self.output_scale
         intercepts[-1] *= self.output_scale
         return grad
 
-    def apply(self, grad):
-        """``T^{-1} T^{-T} grad``, in place: the step direction of sgd in theta."""
-        return self.to_theta(self.to_u(grad))
+    def apply(self, grad, views=None):
+        """``T^{-1} T^{-T} grad``, in place: the step direction of sgd in theta.
+
+        ``views`` as for :meth:`to_theta`.
+        """
+        return self.to_theta(self.to_u(grad, views), views)
 
     def output_step_factor(self):
         """``max sigma^2``: a step size in ``u`` times this is the step that the

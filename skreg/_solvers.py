@@ -226,6 +226,30 @@ def _minibatch_curvature(sample, n, state, settings):
     return n * (batch - 1) / denominator, ratio * (n - batch) / denominator
 
 
+def _floor_the_inputs(sample, state, curvature):
+    """Floor the inputs' spreads where the penalty's curvature would exceed the
+    data term's (see :mod:`skreg._preconditioner`); True if any was.
+
+    A fresh fit keeps its starting weights' coordinates (Glorot's weights in the
+    new ``u``); a warm start keeps its weights. The data term's curvature is
+    what ``curvature`` (J's, at the starting weights) has beyond the penalty's,
+    and at a warm start at least the first fit's starting curvature: near a
+    collapse the data term's is far below what training grows it back to.
+    """
+    preconditioner = state.preconditioner
+    data = curvature - sample.penalty_slope * preconditioner.max_weight_factor() ** 2
+    if state.continued and state.start_curvature is not None:
+        data = max(data, state.start_curvature)
+    floor = preconditioner.penalty_input_floor(sample.alpha, data)
+    if not floor:
+        return False
+    floored = preconditioner.with_input_floor(floor)
+    if not state.continued:
+        preconditioner.rebase(state.theta, floored)
+    state.preconditioner = floored
+    return True
+
+
 def _starting_curvature(objective, state, settings):
     """Largest curvature of J at the starting weights, on up to 1000 rows, and
     the minibatch's parts of it (:func:`_minibatch_curvature`)."""
@@ -237,9 +261,17 @@ def _starting_curvature(objective, state, settings):
     n_iter = POWER_ITERATIONS if start is None else WARM_POWER_ITERATIONS
     sample = objective.rows(rows)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        # In the coordinates of the inputs' own spreads first (a warm start's
+        # come with the floor of the fit it continues).
+        state.preconditioner = state.preconditioner.with_input_floor(0.0)
         curvature, state.curvature_direction = sample.max_curvature(
             theta, rng, state.preconditioner, n_iter, start
         )
+        if _floor_the_inputs(sample, state, curvature):
+            curvature, state.curvature_direction = sample.max_curvature(
+                theta, rng, state.preconditioner, WARM_POWER_ITERATIONS,
+                state.curvature_direction,
+            )
         parts = _minibatch_curvature(sample, objective.n_samples, state, settings)
     if not np.isfinite(curvature) or curvature <= 0:
         raise ValueError(

@@ -114,7 +114,11 @@ def batch_size(settings, n_samples):
 
 
 class _MinibatchStep:
-    """One optimizer step on a minibatch's estimate of J (built once per epoch)."""
+    """One optimizer step on a minibatch's estimate of J (built once per fit).
+
+    ``state.theta`` must stay the same vector for as long as the step is used
+    (it is changed in place only): the step keeps views of it.
+    """
 
     def __init__(self, objective, state, solver, settings, size):
         layout, theta = objective.layout, state.theta
@@ -122,6 +126,9 @@ class _MinibatchStep:
         self.batch_size = size
         self.total_weight = float(objective.sample_weight.sum(dtype=np.float64))
         self.grad = np.empty_like(theta)
+        # Split once: on small networks, splitting the two vectors at every
+        # step took several percent of it.
+        self.views = layout.views(theta), layout.views(self.grad)
         self.workspace = Workspace(layout, size, theta.dtype)
         # Large networks under sgd: the products give the step -lr * g directly
         # (the scaled data gradient; the penalty's share is added before the
@@ -151,7 +158,7 @@ class _MinibatchStep:
         lr = optimizer.learning_rate
         value, _ = objective.data_term_and_grad(
             theta, grad, rows, scale, self.workspace,
-            grad_scale=-lr if self.fused else 1.0,
+            grad_scale=-lr if self.fused else 1.0, views=self.views,
         )
         penalty = objective.penalty(theta, scipy_blas=self.workspace.scipy_blas)
         if not np.isfinite(value + penalty):
@@ -168,7 +175,7 @@ class _MinibatchStep:
                 grad[: self.weights.size] += objective.penalty_gradient(
                     self.weights, out=self.penalty_grad
                 )
-            state.preconditioner.apply(grad)
+            state.preconditioner.apply(grad, self.views[1])
             decay = None
         else:
             # The optimizer adds the penalty's share in its own pass.
@@ -182,15 +189,14 @@ class _MinibatchStep:
         return value, penalty
 
 
-def run_epoch(objective, state, solver, settings, interrupt, size):
-    """One pass over the data in minibatches of ``size`` rows; returns the
-    epoch's estimate of J.
+def run_epoch(step, state, solver, settings, interrupt):
+    """One pass over the data in minibatches of ``step.batch_size`` rows;
+    returns the epoch's estimate of J.
 
     The weights are left as they were after the last complete minibatch, also
     when a Ctrl-C arrives; a non-finite loss or weight raises DivergenceError.
     """
-    n_samples = objective.n_samples
-    step = _MinibatchStep(objective, state, solver, settings, size)
+    n_samples = step.objective.n_samples
     order = state.rng.permutation(n_samples) if settings.shuffle else None
     data_sum, penalty_sum, n_batches = 0.0, 0.0, 0
     for start in range(0, n_samples, step.batch_size):
@@ -301,13 +307,15 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
     retries_left = AUTO_STEP_RETRIES if settings.learning_rate_init == "auto" else 0
     checkpoint = state.theta.copy()
     # Before the bar is drawn: its warning must not land on the bar's line.
-    size = batch_size(settings, train.n_samples)
+    step = _MinibatchStep(
+        train, state, solver, settings, batch_size(settings, train.n_samples)
+    )
     state.progress.start()
     epochs_left = 1 if incremental else settings.max_iter
     while epochs_left > 0:
         state.epoch_learning_rate = user_learning_rate(state, solver, settings)
         try:
-            epoch_loss = run_epoch(train, state, solver, settings, interrupt, size)
+            epoch_loss = run_epoch(step, state, solver, settings, interrupt)
         except DivergenceError:
             if retries_left == 0:
                 raise

@@ -10,7 +10,13 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_diabetes, load_iris, load_wine, make_regression
+from sklearn.datasets import (
+    load_diabetes,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_regression,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import PoissonRegressor, Ridge
 from sklearn.preprocessing import StandardScaler
@@ -359,3 +365,42 @@ def test_a_warm_start_next_to_a_collapse_keeps_its_units():
     warm = model.score(X[test], y[test])
     assert warm == pytest.approx(fresh.score(X[test], y[test]), abs=0.02)
     assert warm > 0.95
+
+
+def _with_a_tiny_feature(X):
+    """X and one more column: noise of spread 1e-3 (a nearly constant feature)."""
+    return np.c_[X, np.random.RandomState(0).standard_normal(len(X)) * 1e-3]
+
+
+def test_a_feature_of_tiny_spread_does_not_stall_the_linear_fit(diabetes):
+    # Standardised, that feature's penalty curvature is 2 alpha / 1e-6: built on
+    # it, the step crawled for every weight (300 epochs, J 0.90 against 0.49).
+    X, y = diabetes
+    X = _with_a_tiny_feature(StandardScaler().fit_transform(X))
+    alpha = 3e-2
+    ridge = Ridge(alpha=X.shape[0] * alpha).fit(X, y)
+    exact = np.mean((ridge.predict(X) - y) ** 2) + alpha * np.sum(ridge.coef_**2)
+    fit, warned = _fit(L2MLPRegressor((), alpha=alpha, random_state=0), X, y)
+    assert not warned
+    assert -1e-9 < fit.objective(X, y) / exact - 1 < 0.02
+
+
+@pytest.mark.parametrize("task", ["digits / 16", "diabetes and a tiny feature"])
+def test_features_of_tiny_spread_do_not_stall_the_network(diabetes, task):
+    # Pixels that are almost always 0 (load_digits scaled by its range, as
+    # tutorials do) or a column of noise at 1e-3. The defaults ended 4 and 3.7
+    # times above the minimum of J.
+    if task == "digits / 16":
+        X, y = load_digits(return_X_y=True)
+        X, y, cls = X[:500] / 16, y[:500], L2MLPClassifier
+    else:
+        X, y = diabetes
+        X, cls = _with_a_tiny_feature(StandardScaler().fit_transform(X)), L2MLPRegressor
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # Within 2% of a 3000-iteration fit, in a third of its time.
+        reference = cls((20,), solver="lbfgs", tol=1e-8, max_iter=1000,
+                        random_state=0).fit(X, y)
+    fit, warned = _fit(cls((20,), random_state=0), X, y)
+    assert not warned
+    assert fit.objective(X, y) / reference.objective(X, y) - 1 < 0.10

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn import config_context
 from sklearn.base import clone
-from sklearn.datasets import load_iris, make_regression
+from sklearn.datasets import load_diabetes, load_iris, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer, make_scorer
 from sklearn.model_selection import (
@@ -118,6 +118,21 @@ def test_path_restarts_after_the_weights_collapse(regression):
     )
     assert from_collapse.scores_[:, 0].mean() < 0.05
     np.testing.assert_allclose(from_collapse.scores_[:, 1], direct.scores_[:, 0])
+
+
+def test_a_feature_of_tiny_spread_does_not_stall_the_path():
+    # A column of noise at 1e-3 beside standardised diabetes: the step of the
+    # grid's top point, built on that feature's penalty curvature, was carried
+    # down the whole path, and every point scored R^2 -2.06.
+    X, y = load_diabetes(return_X_y=True)
+    X, y = StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+    X = np.c_[X, np.random.RandomState(0).standard_normal(len(X)) * 1e-3]
+    model = _quiet(
+        lambda: L2MLPRegressorCV(
+            (10,), alphas=4, cv=3, max_iter=100, random_state=0
+        ).fit(X, y)
+    )
+    assert np.all(model.scores_[:, 1:].mean(axis=0) > 0.45)
 
 
 def test_warm_path_close_to_cold_fits(regression):

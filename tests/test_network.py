@@ -169,3 +169,40 @@ def test_gauss_newton_eigenvalue_warm_started_from_the_last_vector(rng):
     assert warm == pytest.approx(exact, rel=1e-3)
     # The start is what makes 3 iterations enough (a control that can fail).
     assert abs(cold - exact) > abs(warm - exact)
+
+
+def test_the_input_floor_is_where_the_penalty_curvature_meets_the_data_term():
+    # In u the penalty's curvature on feature j's weights is 2 alpha / s_j^2
+    # (times the output scale squared for a linear model); below the floor
+    # sqrt(2 alpha / c) it would exceed the data term's curvature c.
+    spreads = np.array([1.0, 0.5, 1e-3])
+    hidden = Layout((3, 4, 1), False)
+    linear = Layout((3, 1), False)
+    for layout, factor in ((hidden, 1.0), (linear, 2.0)):
+        plain = Preconditioner(
+            layout, np.zeros(3), spreads, np.array([2.0]), np.float64
+        )
+        floor = plain.penalty_input_floor(0.02, 4.0)
+        assert floor == pytest.approx(factor * 0.1)
+        floored = plain.with_input_floor(floor)
+        # The largest penalty curvature in u is then the data term's.
+        assert 2 * 0.02 * floored.max_weight_factor() ** 2 == pytest.approx(4.0)
+        np.testing.assert_allclose(
+            floored.inverse_scale, 1 / np.maximum(spreads, floor)
+        )
+        # The floor is kept with the statistics, for fits that continue.
+        assert floored.statistics[3] == floor
+    # No spread below it, no floor: the coordinates stay those of the data.
+    assert plain.penalty_input_floor(1e-8, 4.0) == 0.0
+    assert plain.penalty_input_floor(0.0, 4.0) == 0.0
+
+
+def test_rebase_keeps_the_coordinates_of_the_weights(rng):
+    layout = Layout((3, 4, 1), False)
+    mean, spreads = rng.standard_normal(3), np.array([1.0, 0.5, 1e-3])
+    plain = Preconditioner(layout, mean, spreads, np.array([2.0]), np.float64)
+    floored = plain.with_input_floor(0.1)
+    theta = rng.standard_normal(layout.n_params)
+    u = plain.from_theta(theta.copy())
+    plain.rebase(theta, floored)
+    np.testing.assert_allclose(floored.from_theta(theta.copy()), u)
