@@ -284,7 +284,12 @@ class _BaseL2MLP(BaseEstimator, ABC):
         # it back with everything else.
         self._set_encoder(encoder)
         settings = _settings(self.get_params(deep=False))
-        state = self._starting_state(objective, solver, settings, reset, incremental)
+        # Targets whose spread overflows make the starting output bias 0 * inf:
+        # the checks after report it, not a numpy warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            state = self._starting_state(
+                objective, solver, settings, reset, incremental
+            )
         state.progress = Progress(
             self.verbose, 1 if incremental else self.max_iter, solver.unit,
             incremental=incremental,

@@ -26,10 +26,10 @@ from sklearn.base import (
     clone,
     is_regressor,
 )
-from sklearn.metrics import check_scoring
+from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -126,6 +126,14 @@ def _in_fold(error, fold, alpha=None):
         return ValueError(message)
 
 
+def _note_fold(error, fold, alpha=None):
+    """Name the fold (and alpha) on an error that is not a ValueError (a
+    scorer's TypeError, a ZeroDivisionError...), keeping its type: as a note
+    (Python 3.11 on), printed under its message."""
+    if hasattr(error, "add_note"):
+        error.add_note(f"(raised in {fold.where(alpha)})")
+
+
 def _stop_if(interrupt, where):
     """Raise KeyboardInterrupt when Ctrl-C was pressed since the search began."""
     if interrupt is not None and interrupt.is_set():
@@ -167,6 +175,9 @@ def _lambda_path(estimator, search, fold, interrupt=None):
         path = _WarmPath(estimator, *train_data)
     except ValueError as error:
         raise _in_fold(error, fold) from error
+    except Exception as error:
+        _note_fold(error, fold)
+        raise
     record = {key: [] for key in ("scores", "epochs", "fit_time", "score_time")}
     for alpha in search.alphas:
         _stop_if(interrupt, fold.where(alpha))
@@ -218,6 +229,9 @@ def _fit_and_score(model, alpha, train_data, test_data, test_params, scorer, fol
         score = scorer(model, *test_data, **test_params)
     except ValueError as error:
         raise _in_fold(error, fold, alpha) from error
+    except Exception as error:
+        _note_fold(error, fold, alpha)
+        raise
     return score, fitted - started, time.perf_counter() - fitted
 
 
@@ -340,7 +354,7 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
     _cv_constraints: dict = {
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
-        "scoring": [str, callable, None],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "n_jobs": [Integral, None],
     }
 
@@ -431,10 +445,17 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         scorer = check_scoring(estimator, scoring=self.scoring)
+        # Before routing: a generator given as cv is consumed once, here (the
+        # router's own check_cv would use it up otherwise).
+        cv = check_cv(self.cv, y, classifier=isinstance(self, ClassifierMixin))
         routed = self._route(scorer, sample_weight if weighted else None, params)
         alphas = self._alpha_grid(X, y, sample_weight)
-        cv = check_cv(self.cv, y, classifier=isinstance(self, ClassifierMixin))
         splits = list(cv.split(X, y, **routed["splitter"]["split"]))
+        if not splits:
+            raise ValueError(
+                f"No fits were performed: cv={self.cv!r} gave no splits. Was the "
+                "CV iterator empty?"
+            )
         search = _Search(
             alphas, X, y, sample_weight, dict(routed["scorer"]["score"]), scorer,
             int(self.verbose),
@@ -560,9 +581,17 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
                 f"{self.refit_time_:.3g} s",
                 flush=True,
             )
-        for name, value in vars(self.estimator_).items():
-            if name.endswith("_") and not name.startswith("_"):
-                setattr(self, name, value)
+        fitted = {
+            name: value
+            for name, value in vars(self.estimator_).items()
+            if name.endswith("_") and not name.startswith("_")
+        }
+        # An earlier fit's network may have had attributes this one lacks
+        # (prelu_slopes_): they go.
+        for name in set(getattr(self, "_network_attributes", ())) - set(fitted):
+            vars(self).pop(name, None)
+        vars(self).update(fitted)
+        self._network_attributes = tuple(fitted)
 
     def predict(self, X):
         """Predict with the network refitted at ``alpha_``.

@@ -433,3 +433,51 @@ def test_a_path_point_warning_names_its_fold_and_alpha(regression):
     # Outside the CV estimators a warning names no point.
     with pytest.warns(ConvergenceWarning, match="^Stochastic optimizer"):
         L2MLPRegressor((6,), max_iter=2, random_state=0).fit(X, y)
+
+
+@pytest.mark.skipif(
+    not hasattr(Exception, "add_note"), reason="exception notes need Python 3.11"
+)
+def test_errors_of_other_types_keep_their_type_and_name_the_fold(tiny):
+    X, y = tiny
+
+    def scorer(estimator, X, y):
+        raise ZeroDivisionError("the scorer failed")
+
+    model = L2MLPRegressorCV(**_SMALL, scoring=scorer, max_iter=5)
+    with pytest.raises(ZeroDivisionError, match="the scorer failed") as caught:
+        _quiet(lambda: model.fit(X, y))
+    assert any("fold 1 of 3" in note for note in caught.value.__notes__)
+
+
+def test_a_generator_cv_is_split_once_with_routing_on(tiny):
+    X, y = tiny
+    splits = (split for split in KFold(3).split(X))
+    with config_context(enable_metadata_routing=True):
+        model = _quiet(
+            lambda: L2MLPRegressorCV(**{**_SMALL, "cv": splits}, max_iter=5).fit(X, y)
+        )
+    assert model.scores_.shape == (3, 3)
+
+
+def test_an_empty_cv_says_so(tiny):
+    X, y = tiny
+    with pytest.raises(ValueError, match="No fits were performed"):
+        L2MLPRegressorCV(**{**_SMALL, "cv": []}).fit(X, y)
+
+
+def test_an_unknown_scoring_names_the_estimator(tiny):
+    X, y = tiny
+    with pytest.raises(ValueError, match="'scoring' parameter of L2MLPRegressorCV"):
+        L2MLPRegressorCV(**_SMALL, scoring="no_such_score").fit(X, y)
+
+
+def test_a_refit_drops_the_attributes_of_an_earlier_network(tiny):
+    X, y = tiny
+    model = _quiet(
+        lambda: L2MLPRegressorCV(**_SMALL, activation="prelu", max_iter=5).fit(X, y)
+    )
+    assert hasattr(model, "prelu_slopes_")
+    _quiet(lambda: model.set_params(activation="relu").fit(X, y))
+    assert not hasattr(model, "prelu_slopes_")
+    assert model.coefs_[0] is model.estimator_.coefs_[0]

@@ -396,3 +396,12 @@ def test_warm_start_on_a_subset_of_the_classes_is_refused():
     # n_iter_ counts the epochs of the last fit (scikit-learn's meaning), the
     # loss curve those of every fit.
     assert est.n_iter_ == 2 and len(est.loss_curve_) == 4
+
+
+def test_targets_whose_spread_overflows_raise_without_a_numpy_warning():
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((40, 3)), rng.standard_normal(40) * 1e300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="badly scaled"):
+            L2MLPRegressor((4,), random_state=0).fit(X, y)
