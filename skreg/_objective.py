@@ -354,9 +354,13 @@ class Objective:
         the clipped frequencies of the log-loss, this J is an upper bound of the
         best constant's.)
         """
-        Y, raw = self.constant_model()
-        sw = self.sample_weight.astype(np.float64)
-        return float(np.dot(sw, self.loss.value(Y, raw)) / sw.sum())
+        # In X's dtype, as the loop computes J (the check compares with a 10%
+        # margin); the weighted sum is float64.
+        Y = self.targets()
+        raw = np.broadcast_to(self.best_constant(), Y.shape).astype(self.dtype)
+        losses = self.loss.value(Y, raw)
+        weights = self.sample_weight
+        return float(np.dot(weights, losses) / weights.sum(dtype=np.float64))
 
     # -- where the penalty zeroes the network (the CV grid's top) -----------------
 

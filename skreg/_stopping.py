@@ -138,7 +138,7 @@ def warn_not_stationary(state, stationarity, settings):
 
 def constant_margin(objective, constant):
     """How far above the constant model's J (``constant``) a fit may end."""
-    spread = objective.output_scale().astype(np.float64)[None, :]
+    spread = objective.output_scale()[None, :]  # in X's dtype, as the loop's J
     unit = float(objective.loss.value(np.zeros_like(spread), spread)[0])
     return WORSE_THAN_CONSTANT * abs(constant) + CONSTANT_FLOOR * unit
 

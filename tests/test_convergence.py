@@ -404,3 +404,18 @@ def test_features_of_tiny_spread_do_not_stall_the_network(diabetes, task):
     fit, warned = _fit(cls((20,), random_state=0), X, y)
     assert not warned
     assert fit.objective(X, y) / reference.objective(X, y) - 1 < 0.10
+
+
+def test_a_fit_that_runs_out_above_the_constant_model_says_it_failed():
+    # adam's fixed step on unscaled X climbs away from the constant model's J;
+    # running out of epochs, it used to advise only a larger tol or batch_size.
+    rng = np.random.RandomState(0)
+    Z = rng.standard_normal((30, 3))
+    y = Z @ [1.0, -2.0, 0.5] + 0.1 * rng.standard_normal(30)
+    fit, warned = _fit(L2MLPRegressor((5,), solver="adam", random_state=0), Z * 1e6, y)
+    assert fit.score(Z * 1e6, y) < 0
+    messages = [str(w.message) for w in warned]
+    assert any(
+        "worse than the best constant" in m and "Scale the data" in m
+        for m in messages
+    ), messages
