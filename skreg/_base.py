@@ -26,7 +26,7 @@ from skreg._network import Layout, predict_raw
 from skreg._objective import Objective
 from skreg._optimizers import optimizer_from_state
 from skreg._progress import Progress
-from skreg._solvers import SOLVERS
+from skreg._solvers import SOLVERS, floor_a_fresh_start
 from skreg._training import TrainingState, Validation
 from skreg._validation import (
     check_n_features,
@@ -319,6 +319,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 state.best_loss, state.no_improvement, state.n_iter = np.inf, 0, 0
             preconditioner = objective.preconditioner(self._preconditioner_statistics)
         state.preconditioner = preconditioner
+        if reset and not solver.floors_its_inputs(settings):
+            floor_a_fresh_start(objective, state)
         state.target_offset = objective.target_offset
         # partial_fit continues the optimizer of the last stochastic fit (a new
         # one, so that a failed call leaves the kept state as it was).

@@ -61,6 +61,11 @@ class Solver:
         """The optimizer that steps ``state.theta`` (None for full-batch solvers)."""
         return None
 
+    def floors_its_inputs(self, settings):
+        """Whether the automatic step floors the inputs' spreads itself (sgd's
+        does, from the curvature it measures: :func:`_floor_the_inputs`)."""
+        return self.preconditioned and settings.learning_rate_init == "auto"
+
     def restart(self, optimizer):
         """After a blow-up: forget the optimizer's state, quarter the step."""
         optimizer.restart(optimizer.learning_rate / 4)
@@ -249,6 +254,38 @@ def _floor_the_inputs(sample, state, curvature):
         preconditioner.rebase(state.theta, floored)
     state.preconditioner = floored
     return True
+
+
+#: Rows and power iterations of :func:`floor_a_fresh_start`'s curvature estimate:
+#: a rough one, taken with a random stream of its own.
+FLOOR_ROWS, FLOOR_POWER_ITERATIONS = 200, 3
+
+
+def floor_a_fresh_start(objective, state):
+    """Floor the inputs' spreads of a fresh start (see :func:`_floor_the_inputs`)
+    for the solvers without sgd's automatic step (adam, lbfgs, a step set by
+    hand; see :meth:`Solver.floors_its_inputs`).
+
+    Their starting weights are Glorot's in the preconditioner's coordinates, and
+    lbfgs iterates in them: on a feature of tiny spread the weights would start
+    with a huge penalty (adam on ``load_digits / 16`` ended at J 1.2e4, lbfgs at
+    8, against 0.52 for sgd). The data term's curvature is estimated on a few
+    rows and iterations, from a random stream of its own: the fit's own, which
+    draws the minibatches, is left as it was, so fits whose spreads need no
+    floor (standardised data) do not change.
+    """
+    if state.continued:
+        return
+    rng = np.random.RandomState(0)
+    rows = slice(None)
+    if objective.n_samples > FLOOR_ROWS:
+        rows = np.sort(rng.choice(objective.n_samples, FLOOR_ROWS, replace=False))
+    sample = objective.rows(rows)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        curvature, _ = sample.max_curvature(
+            state.theta, rng, state.preconditioner, FLOOR_POWER_ITERATIONS
+        )
+        _floor_the_inputs(sample, state, curvature)
 
 
 def _starting_curvature(objective, state, settings):
