@@ -11,6 +11,7 @@ networks.
 import sys
 import time
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass
 from inspect import signature
 from numbers import Integral
@@ -117,21 +118,27 @@ class _Fold:
         return f"[CV {self.number}/{self.n_folds}] alpha={alpha:.4g}"
 
 
-def _in_fold(error, fold, alpha=None):
-    """``error`` with a message that names the fold (and alpha) it came from."""
-    message = f"In {fold.where(alpha)}: {error}"
+@contextmanager
+def _naming_the_fold(fold, alpha=None):
+    """Errors raised inside name the fold (and alpha) they came from.
+
+    A ValueError is raised again with the place in its message; an error of
+    another type (a scorer's TypeError, a ZeroDivisionError...) keeps its type
+    and gets the place as a note (Python 3.11 on), printed under its message.
+    """
     try:
-        return type(error)(message)
-    except Exception:  # an exception type with a different constructor
-        return ValueError(message)
-
-
-def _note_fold(error, fold, alpha=None):
-    """Name the fold (and alpha) on an error that is not a ValueError (a
-    scorer's TypeError, a ZeroDivisionError...), keeping its type: as a note
-    (Python 3.11 on), printed under its message."""
-    if hasattr(error, "add_note"):
-        error.add_note(f"(raised in {fold.where(alpha)})")
+        yield
+    except ValueError as error:
+        message = f"In {fold.where(alpha)}: {error}"
+        try:
+            named = type(error)(message)
+        except Exception:  # an exception type with a different constructor
+            named = ValueError(message)
+        raise named from error
+    except Exception as error:
+        if hasattr(error, "add_note"):
+            error.add_note(f"(raised in {fold.where(alpha)})")
+        raise
 
 
 def _stop_if(interrupt, where):
@@ -171,13 +178,8 @@ def _lambda_path(estimator, search, fold, interrupt=None):
     )
     test_data = (_safe_indexing(X, test), _safe_indexing(y, test))
     test_params = _per_sample_rows(search.score_params, test, len(y))
-    try:
+    with _naming_the_fold(fold):
         path = _WarmPath(estimator, *train_data)
-    except ValueError as error:
-        raise _in_fold(error, fold) from error
-    except Exception as error:
-        _note_fold(error, fold)
-        raise
     record = {key: [] for key in ("scores", "epochs", "fit_time", "score_time")}
     for alpha in search.alphas:
         _stop_if(interrupt, fold.where(alpha))
@@ -222,16 +224,11 @@ class _WarmPath:
 def _fit_and_score(model, alpha, train_data, test_data, test_params, scorer, fold):
     """Fit ``model`` at ``alpha`` (warm) and score it: (score, fit s, score s)."""
     X_train, y_train, sw_train = train_data
-    try:
+    with _naming_the_fold(fold, alpha):
         started = time.perf_counter()
         model.set_params(alpha=alpha).fit(X_train, y_train, sample_weight=sw_train)
         fitted = time.perf_counter()
         score = scorer(model, *test_data, **test_params)
-    except ValueError as error:
-        raise _in_fold(error, fold, alpha) from error
-    except Exception as error:
-        _note_fold(error, fold, alpha)
-        raise
     return score, fitted - started, time.perf_counter() - fitted
 
 

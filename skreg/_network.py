@@ -151,9 +151,13 @@ class Workspace:
         self.zs = [np.empty((batch_size, size), dtype) for size in hidden]
         self.deltas = [np.empty((batch_size, size), dtype) for size in hidden]
         self.raw = np.empty((batch_size, layout.layer_sizes[-1]), dtype)
+        self._size = batch_size
 
     def rows(self, n):
-        """The buffers trimmed to ``n`` rows."""
+        """The buffers trimmed to ``n`` rows (the buffers themselves for a full
+        minibatch: no new lists at every step)."""
+        if n == self._size:
+            return self.zs, self.deltas, self.raw
         return [z[:n] for z in self.zs], [d[:n] for d in self.deltas], self.raw[:n]
 
 

@@ -332,16 +332,16 @@ class Objective:
         # np.average computes in the dtype of Y: give it the loss's dtype.
         return self.loss.fit_intercept_only(self.targets(), self.sample_weight)
 
-    def constant_model(self):
+    def constant_model(self, dtype=np.float64):
         """The targets and the best constant model's raw output on every row.
 
-        Both of shape ``(n_samples, n_outputs)``, in float64. The constant is
+        Both of shape ``(n_samples, n_outputs)``, in ``dtype``. The constant is
         ``loss.fit_intercept_only`` of the targets in X's dtype, the output bias
         where training starts.
         """
         Y = self.targets()
-        raw = np.broadcast_to(self.best_constant(), Y.shape).astype(np.float64)
-        return Y.astype(np.float64), raw
+        raw = np.broadcast_to(self.best_constant(), Y.shape).astype(dtype)
+        return Y.astype(dtype, copy=False), raw
 
     def constant_value(self):
         """J of the best constant model: all weights zero, no penalty.
@@ -356,9 +356,7 @@ class Objective:
         """
         # In X's dtype, as the loop computes J (the check compares with a 10%
         # margin); the weighted sum is float64.
-        Y = self.targets()
-        raw = np.broadcast_to(self.best_constant(), Y.shape).astype(self.dtype)
-        losses = self.loss.value(Y, raw)
+        losses = self.loss.value(*self.constant_model(self.dtype))
         weights = self.sample_weight
         return float(np.dot(weights, losses) / weights.sum(dtype=np.float64))
 

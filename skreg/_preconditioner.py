@@ -95,11 +95,14 @@ class Preconditioner:
         self.dtype = dtype
         # As given (float64), for the next fit that continues from this one.
         self.statistics = (input_mean, input_scale, output_scale, float(input_floor))
-        self.input_floor = float(input_floor)
         self.mean = np.asarray(input_mean, dtype=dtype)
-        scale = np.maximum(np.asarray(input_scale, np.float64), self.input_floor)
+        scale = np.maximum(np.asarray(input_scale, np.float64), float(input_floor))
         self.inverse_scale = (1.0 / scale).astype(dtype)
         self.output_scale = np.asarray(output_scale, dtype=dtype)
+
+    @property
+    def input_floor(self):
+        return self.statistics[3]
 
     def with_input_floor(self, input_floor):
         """The same coordinates, with the inputs' spreads floored at ``input_floor``."""
