@@ -317,6 +317,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 # n_iter_ == max_iter means this fit ran out, as in
                 # scikit-learn (partial_fit's epochs go on).
                 state.best_loss, state.no_improvement, state.n_iter = np.inf, 0, 0
+                state.improved_loss = np.inf
             preconditioner = objective.preconditioner(self._preconditioner_statistics)
         state.preconditioner = preconditioner
         if reset and not solver.floors_its_inputs(settings):
@@ -352,6 +353,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
         state.loss_curve = list(getattr(self, "loss_curve_", []))
         state.best_loss = getattr(self, "best_loss_", None) or np.inf
         state.no_improvement = getattr(self, "_no_improvement_count", 0)
+        # Models saved before the last improvement's J was kept: the best J.
+        state.improved_loss = getattr(self, "_improved_loss", state.best_loss)
         state.gradient_scale = getattr(self, "_gradient_scale", None)
         previous_scores = getattr(self, "validation_scores_", None)
         state.previous_validation_scores = previous_scores or []
@@ -408,6 +411,7 @@ class _BaseL2MLP(BaseEstimator, ABC):
         self._curvature_direction = state.curvature_direction
         self._start_curvature = state.start_curvature
         self._no_improvement_count = state.no_improvement
+        self._improved_loss = state.improved_loss
         if state.optimizer is not None:
             self._optimizer_state = state.optimizer.state()
         self._set_encoder(encoder)

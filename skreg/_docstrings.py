@@ -90,12 +90,14 @@ SHARED_PARAMETERS = f"""
 
     tol : float, default=1e-3
         A relative precision of J, never a tolerance in units of y^2.
-        ``sgd``/``adam``: an epoch improves when its J falls below the best so
-        far by more than ``tol * |J|`` (with early stopping: when the validation
-        score rises by more than ``tol``). After ``n_iter_no_change`` epochs
-        without improvement, J counts as stationary when its full-batch gradient
-        (in the preconditioned coordinates) is at most ``sqrt(tol)`` times its
-        size at the starting weights; training then stops. Otherwise the
+        ``sgd``/``adam``: an epoch improves when its J falls below the J of the
+        last epoch that improved by more than ``tol * |J|``, so that a J still
+        falling steadily, if slowly, is no plateau (with early stopping: when
+        the validation score rises by more than ``tol``). After
+        ``n_iter_no_change`` epochs without improvement, J counts as stationary
+        when its full-batch gradient (in the preconditioned coordinates) is at
+        most ``sqrt(tol)`` times its size at the starting weights; training
+        then stops. Otherwise the
         schedule decides (``learning_rate``), and every stop short of
         stationarity, ``max_iter`` included, raises a ConvergenceWarning that
         says how far J is from stationary and what to change. ``tol=0`` runs

@@ -54,6 +54,8 @@ class TrainingState:
         # before it is an error in the data, not a divergence.
         self.stepped = False
         self.best_loss = np.inf
+        # J at the last epoch that counted as an improvement (see improved).
+        self.improved_loss = np.inf
         self.no_improvement = 0
         # Validation scores of the fit this one continues (warm_start).
         self.previous_validation_scores = []
@@ -357,7 +359,9 @@ def _end_epoch(state, epoch_loss, checkpoint, early, solver, settings):
     if early:
         better = early.update(state, settings.tol, solver.divergence_advice)
     else:
-        better = improved(epoch_loss, state.best_loss, settings.tol)
+        better = improved(epoch_loss, state.improved_loss, settings.tol)
+        if better:
+            state.improved_loss = epoch_loss
     state.best_loss = min(state.best_loss, epoch_loss)
     state.no_improvement = 0 if better else state.no_improvement + 1
     _report_epoch(state)

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.datasets import (
+    load_breast_cancer,
     load_diabetes,
     load_digits,
     load_iris,
@@ -18,7 +19,8 @@ from sklearn.datasets import (
     make_regression,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import PoissonRegressor, Ridge
+from sklearn.linear_model import LogisticRegression, PoissonRegressor, Ridge
+from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
 
 from skreg import L2MLPClassifier, L2MLPRegressor
@@ -61,6 +63,51 @@ def test_raw_linear_fit_is_near_the_exact_optimum_or_warns():
     gap = fit.objective(X, y) / exact.objective(X, y) - 1
     assert gap >= -1e-9
     assert warned or gap < 0.02
+
+
+@pytest.mark.parametrize(
+    "loader, scaled, alpha",
+    [
+        (load_wine, True, 1e-4),
+        (load_wine, True, 1e-2),
+        (load_breast_cancer, False, 1e-2),
+        (load_iris, False, 1e-4),
+    ],
+    ids=["wine-1e-4", "wine-1e-2", "breast_cancer-raw-1e-2", "iris-raw-1e-4"],
+)
+def test_a_default_linear_fit_is_at_logistic_regressions_minimum_or_warns(
+    loader, scaled, alpha
+):
+    # Ill-conditioned J (a small alpha on nearly separable classes; raw,
+    # correlated features): J falls steadily by a little less than tol per
+    # epoch. Counted against the best epoch, every such epoch "did not
+    # improve", and these fits stopped silently 7-28% above the minimum.
+    X, y = loader(return_X_y=True)
+    if scaled:
+        X = StandardScaler().fit_transform(X)
+    n = X.shape[0]
+    exact = LogisticRegression(C=1 / (2 * n * alpha), tol=1e-12, max_iter=100000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        exact.fit(X, y)
+    J_min = log_loss(y, exact.predict_proba(X)) + alpha * np.sum(exact.coef_**2)
+    fit, warned = _fit(L2MLPClassifier((), alpha=alpha, random_state=0), X, y)
+    gap = fit.objective(X, y) / J_min - 1
+    assert gap > -1e-3
+    assert warned or gap < 0.02, gap
+
+
+def test_running_out_while_j_still_falls_says_so():
+    # A small gradient does not mean a small gap where J is ill-conditioned:
+    # the warning says J was still falling and names the remedies.
+    X = StandardScaler().fit_transform(load_wine(return_X_y=True)[0])
+    y = load_wine(return_X_y=True)[1]
+    _, warned = _fit(L2MLPClassifier((), alpha=1e-4, random_state=0), X, y)
+    assert len(warned) == 1
+    message = str(warned[0].message)
+    assert "maximum iterations (300) reached while J was still falling" in message
+    assert re.search(r"by \d+\.\d+% over the last 10 epochs", message)
+    assert "solver='lbfgs'" in message and "StandardScaler" in message
 
 
 def test_converged_fit_is_quiet_and_at_ridges_minimum(diabetes):

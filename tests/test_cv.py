@@ -80,12 +80,13 @@ def test_path_attributes(regression):
 
 def test_explicit_grid_and_scores_match_a_fold_by_hand(regression):
     X, y = regression
-    alphas = [1e-3, 1.0, 1e-1]
+    # No alpha that collapses the network: the path would start afresh after it.
+    alphas = [1e-3, 0.3, 1e-1]
     cv = KFold(3, shuffle=True, random_state=0)
     model = _quiet(
         lambda: L2MLPRegressorCV((6,), alphas=alphas, cv=cv, random_state=0).fit(X, y)
     )
-    np.testing.assert_array_equal(model.alphas_, [1.0, 1e-1, 1e-3])
+    np.testing.assert_array_equal(model.alphas_, [0.3, 1e-1, 1e-3])
     train, test = next(cv.split(X))
     path = L2MLPRegressor((6,), warm_start=True, random_state=0)
     for j, alpha in enumerate(model.alphas_):
