@@ -570,6 +570,10 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
                 )
             _stop_if(interrupt, f"the refit on all data at alpha={alpha:.4g}")
         self.estimator_ = path.model.set_params(warm_start=False)
+        # The fits saw the validated array; the network answers to the names
+        # the search was fitted with, as GridSearchCV's best_estimator_ does.
+        if hasattr(self, "feature_names_in_"):
+            self.estimator_.feature_names_in_ = self.feature_names_in_
         self.refit_time_ = time.perf_counter() - started
         if self.verbose:
             print(
@@ -603,14 +607,13 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         y : ndarray
             Predictions of ``estimator_``.
         """
-        X = self._checked(X)
-        return self.estimator_.predict(X)
+        return self._fitted_estimator().predict(X)
 
-    def _checked(self, X):
+    def _fitted_estimator(self):
+        """``estimator_``, which checks X itself (it has the same
+        ``n_features_in_`` and ``feature_names_in_``), as in GridSearchCV."""
         check_is_fitted(self, "estimator_")
-        return validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
-        )
+        return self.estimator_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -843,8 +846,7 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``.
         """
-        X = self._checked(X)
-        return self.estimator_.predict_proba(X)
+        return self._fitted_estimator().predict_proba(X)
 
     def predict_log_proba(self, X):
         """Log class probabilities of the network refitted at ``alpha_``.
@@ -859,5 +861,4 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        X = self._checked(X)
-        return self.estimator_.predict_log_proba(X)
+        return self._fitted_estimator().predict_log_proba(X)

@@ -481,3 +481,29 @@ def test_a_refit_drops_the_attributes_of_an_earlier_network(tiny):
     _quiet(lambda: model.set_params(activation="relu").fit(X, y))
     assert not hasattr(model, "prelu_slopes_")
     assert model.coefs_[0] is model.estimator_.coefs_[0]
+
+
+@pytest.mark.parametrize("Estimator", [L2MLPRegressorCV, L2MLPClassifierCV])
+def test_the_refitted_estimator_keeps_the_feature_names(tiny, Estimator):
+    pd = pytest.importorskip("pandas")
+    X, y = tiny
+    if Estimator is L2MLPClassifierCV:
+        y = (y > 0).astype(int)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    model = _quiet(lambda: Estimator(**_SMALL, max_iter=5).fit(frame, y))
+    inner = model.estimator_
+    assert list(inner.feature_names_in_) == ["a", "b", "c"]
+    assert inner.n_features_in_ == model.n_features_in_ == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        np.testing.assert_array_equal(inner.predict(frame), model.predict(frame))
+    # One warning for an array, as from the estimator itself; wrong names raise.
+    with pytest.warns(UserWarning, match="does not have valid feature names") as seen:
+        model.predict(X)
+    assert len(seen) == 1
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.predict(frame[["c", "b", "a"]])
+    # Refitted on an array: the names go, from both.
+    _quiet(lambda: model.fit(X, y))
+    assert not hasattr(model, "feature_names_in_")
+    assert not hasattr(model.estimator_, "feature_names_in_")
