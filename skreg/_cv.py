@@ -30,7 +30,11 @@ from sklearn.base import (
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -77,6 +81,43 @@ def _alpha_max(estimator, X, y, sample_weight):
             "Could not derive an alpha grid from the data; pass alphas as an array."
         )
     return float(top)
+
+
+def _checked_alphas(alphas, owner):
+    """``alphas`` as a number of grid points (an int) or a 1-D float64 array.
+
+    Checked before the data, as scikit-learn checks its parameters: a bool is
+    not a number of points (though Python counts it as an int), and values
+    must form a non-empty 1-D array of finite numbers >= 0 (a 2-D array is
+    not flattened). ``owner`` is the estimator's class name, for the message.
+    """
+
+    def invalid(got):
+        return InvalidParameterError(
+            f"The 'alphas' parameter of {owner} must be an int in the range "
+            "[1, inf) or a non-empty 1-D array-like of finite values >= 0. "
+            f"Got {got} instead."
+        )
+
+    if isinstance(alphas, bool):
+        raise invalid(repr(alphas))
+    if isinstance(alphas, Integral):  # >= 1: checked by _validate_params
+        return int(alphas)
+    try:
+        values = np.asarray(alphas)
+    except ValueError:  # ragged nested sequences
+        raise invalid(repr(alphas)) from None
+    if values.ndim != 1:
+        raise invalid(f"an array of shape {values.shape}")
+    if values.dtype.kind not in "iufO":  # bools, strings, complex numbers...
+        raise invalid(repr(alphas))
+    try:
+        grid = values.astype(np.float64)
+    except (TypeError, ValueError):
+        raise invalid(repr(alphas)) from None
+    if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise invalid(repr(alphas))
+    return grid
 
 
 @dataclass(frozen=True)
@@ -363,20 +404,12 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         own = {"alphas", "cv", "scoring", "n_jobs"}
         return {k: v for k, v in self.get_params(deep=False).items() if k not in own}
 
-    def _alpha_grid(self, X, y, sample_weight):
-        if isinstance(self.alphas, Integral):
+    def _alpha_grid(self, alphas, X, y, sample_weight):
+        """The grid, largest first, from ``_checked_alphas``' outcome."""
+        if isinstance(alphas, Integral):
             top = _alpha_max(self._get_estimator(), X, y, sample_weight)
-            grid = np.logspace(
-                np.log10(top), np.log10(top) - _GRID_DECADES, self.alphas
-            )
-        else:
-            grid = np.asarray(self.alphas, dtype=np.float64).ravel()
-            if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-                raise ValueError(
-                    "alphas must be a positive int or a non-empty array of finite "
-                    f"values >= 0, got {self.alphas!r}."
-                )
-        return np.sort(grid)[::-1]
+            alphas = np.logspace(np.log10(top), np.log10(top) - _GRID_DECADES, alphas)
+        return np.sort(alphas)[::-1]
 
     def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha by cross-validation along the path, then refit on all data.
@@ -423,6 +456,7 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
 
     def _search(self, X, y, sample_weight, params, interrupt):
         """Validate, route, run every fold's path, store the results and refit."""
+        alphas = _checked_alphas(self.alphas, type(self).__name__)
         # The inner fits print epoch lines only from verbose=2 on.
         estimator = self._get_estimator().set_params(
             verbose=max(int(self.verbose) - 1, 0)
@@ -446,7 +480,7 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         # router's own check_cv would use it up otherwise).
         cv = check_cv(self.cv, y, classifier=isinstance(self, ClassifierMixin))
         routed = self._route(scorer, sample_weight if weighted else None, params)
-        alphas = self._alpha_grid(X, y, sample_weight)
+        alphas = self._alpha_grid(alphas, X, y, sample_weight)
         splits = list(cv.split(X, y, **routed["splitter"]["split"]))
         if not splits:
             raise ValueError(

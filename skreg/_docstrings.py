@@ -262,12 +262,12 @@ CLASSIFIER_LOSS_PARAMETERS = """
         The only loss of the classifier."""
 
 CV_PARAMETERS = """
-    alphas : int or array-like, default=10
-        The alpha grid: an int is that many values on a log grid over four
-        decades below ``alpha_max``, the smallest alpha at which zero weights
-        are a local minimum of J for one hidden layer (the analogue of
-        LassoCV's ``alpha_max``); or explicit values. ``alphas_`` stores them
-        largest first, the order of the path.
+    alphas : int or array-like of shape (n_alphas,), default=10
+        The alpha grid: an int (not a bool) is that many values on a log grid
+        over four decades below ``alpha_max``, the smallest alpha at which zero
+        weights are a local minimum of J for one hidden layer (the analogue of
+        LassoCV's ``alpha_max``); or a 1-D array of explicit values, finite and
+        >= 0. ``alphas_`` stores them largest first, the order of the path.
 
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in ``sklearn.model_selection.check_cv`` (stratified for an int

@@ -1,5 +1,6 @@
 """The cross-validated lambda path estimators."""
 
+import re
 import signal
 import time
 import warnings
@@ -507,3 +508,30 @@ def test_the_refitted_estimator_keeps_the_feature_names(tiny, Estimator):
     _quiet(lambda: model.fit(X, y))
     assert not hasattr(model, "feature_names_in_")
     assert not hasattr(model.estimator_, "feature_names_in_")
+
+
+@pytest.mark.parametrize(
+    "alphas, got",
+    [
+        (True, "Got True"),
+        (np.array([[1.0, 0.1], [0.01, 0.001]]), "Got an array of shape (2, 2)"),
+        (np.array(0.1), "Got an array of shape ()"),
+        ([[1.0], [0.1]], "Got an array of shape (2, 1)"),
+        (["big", "small"], "Got ['big', 'small']"),
+        ([True, False], "Got [True, False]"),
+        ([], "Got []"),
+        ([1.0, np.nan], "Got [1.0, nan]"),
+        ([1.0, -0.1], "Got [1.0, -0.1]"),
+    ],
+)
+def test_invalid_alphas_are_rejected_before_the_data_are_read(tiny, alphas, got):
+    X, y = tiny
+    X = X.copy()
+    X[0, 0] = np.nan  # the parameters are checked first, as scikit-learn does
+    message = (
+        "The 'alphas' parameter of L2MLPRegressorCV must be an int in the range "
+        "[1, inf) or a non-empty 1-D array-like of finite values >= 0. "
+        f"{got} instead."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        L2MLPRegressorCV(**{**_SMALL, "alphas": alphas}).fit(X, y)
