@@ -405,11 +405,15 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         return {k: v for k, v in self.get_params(deep=False).items() if k not in own}
 
     def _alpha_grid(self, alphas, X, y, sample_weight):
-        """The grid, largest first, from ``_checked_alphas``' outcome."""
+        """The grid, largest first, from ``_checked_alphas``' outcome.
+
+        Each distinct value once: a repeated alpha would be fitted again,
+        warm-started from itself, and ranked as another candidate.
+        """
         if isinstance(alphas, Integral):
             top = _alpha_max(self._get_estimator(), X, y, sample_weight)
             alphas = np.logspace(np.log10(top), np.log10(top) - _GRID_DECADES, alphas)
-        return np.sort(alphas)[::-1]
+        return np.unique(alphas)[::-1]
 
     def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha by cross-validation along the path, then refit on all data.

@@ -267,7 +267,8 @@ CV_PARAMETERS = """
         over four decades below ``alpha_max``, the smallest alpha at which zero
         weights are a local minimum of J for one hidden layer (the analogue of
         LassoCV's ``alpha_max``); or a 1-D array of explicit values, finite and
-        >= 0. ``alphas_`` stores them largest first, the order of the path.
+        >= 0. ``alphas_`` stores them largest first, the order of the path,
+        each distinct value once (a repeated value is fitted once).
 
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in ``sklearn.model_selection.check_cv`` (stratified for an int

@@ -535,3 +535,15 @@ def test_invalid_alphas_are_rejected_before_the_data_are_read(tiny, alphas, got)
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         L2MLPRegressorCV(**{**_SMALL, "alphas": alphas}).fit(X, y)
+
+
+def test_duplicate_alphas_are_fitted_once(tiny):
+    X, y = tiny
+    twice = L2MLPRegressorCV(**{**_SMALL, "alphas": [0.1, 1.0, 0.1, 1.0]}, max_iter=5)
+    once = L2MLPRegressorCV(**{**_SMALL, "alphas": [1.0, 0.1]}, max_iter=5)
+    _quiet(lambda: (twice.fit(X, y), once.fit(X, y)))
+    np.testing.assert_array_equal(twice.alphas_, [1.0, 0.1])
+    np.testing.assert_array_equal(twice.scores_, once.scores_)
+    assert twice.cv_results_["params"] == [{"alpha": 1.0}, {"alpha": 0.1}]
+    np.testing.assert_array_equal(twice.cv_results_["rank_test_score"],
+                                  once.cv_results_["rank_test_score"])
