@@ -59,7 +59,7 @@ from skreg._warnings import warn
 _GRID_DECADES = 4
 
 
-def _alpha_max(estimator, X, y, sample_weight):
+def _alpha_max(objective, random_state):
     """The top of the grid: the alpha from which zero weights are a minimum of J.
 
     The analogue of LassoCV's ``alpha_max`` for a network with one hidden layer
@@ -68,13 +68,12 @@ def _alpha_max(estimator, X, y, sample_weight):
     data term's gradient at the best constant vanishes (constant targets, a
     single sample, a perfectly symmetric design) the top is half the largest
     Gauss-Newton curvature of the data term at the initial weights instead,
-    where the penalty's curvature equals it.
+    where the penalty's curvature equals it. ``objective`` is J on all data.
     """
-    objective = fresh_objective(clone(estimator), X, y, sample_weight)
     with np.errstate(all="ignore"):
         top = objective.collapse_alpha()
         if not top > 0:
-            rng = check_random_state(estimator.random_state)
+            rng = check_random_state(random_state)
             top = objective.curvature_alpha(rng)
     if not np.isfinite(top) or top <= 0:
         raise ValueError(
@@ -404,14 +403,14 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         own = {"alphas", "cv", "scoring", "n_jobs"}
         return {k: v for k, v in self.get_params(deep=False).items() if k not in own}
 
-    def _alpha_grid(self, alphas, X, y, sample_weight):
+    def _alpha_grid(self, alphas, objective):
         """The grid, largest first, from ``_checked_alphas``' outcome.
 
         Each distinct value once: a repeated alpha would be fitted again,
         warm-started from itself, and ranked as another candidate.
         """
         if isinstance(alphas, Integral):
-            top = _alpha_max(self._get_estimator(), X, y, sample_weight)
+            top = _alpha_max(objective, self.random_state)
             alphas = np.logspace(np.log10(top), np.log10(top) - _GRID_DECADES, alphas)
         return np.unique(alphas)[::-1]
 
@@ -484,7 +483,11 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         # router's own check_cv would use it up otherwise).
         cv = check_cv(self.cv, y, classifier=isinstance(self, ClassifierMixin))
         routed = self._route(scorer, sample_weight if weighted else None, params)
-        alphas = self._alpha_grid(alphas, X, y, sample_weight)
+        # J on all data, built as a fit builds it: whatever a fit would reject
+        # (one class, y outside the loss's domain, hidden_layer_sizes) is
+        # rejected here, in the network's words, before any fold.
+        problem = fresh_objective(clone(estimator), X, y, sample_weight)
+        alphas = self._alpha_grid(alphas, problem)
         splits = list(cv.split(X, y, **routed["splitter"]["split"]))
         if not splits:
             raise ValueError(

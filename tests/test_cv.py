@@ -547,3 +547,30 @@ def test_duplicate_alphas_are_fitted_once(tiny):
     assert twice.cv_results_["params"] == [{"alpha": 1.0}, {"alpha": 0.1}]
     np.testing.assert_array_equal(twice.cv_results_["rank_test_score"],
                                   once.cv_results_["rank_test_score"])
+
+
+@pytest.mark.parametrize("case", ["one class", "poisson", "hidden_layer_sizes"])
+def test_data_errors_are_raised_before_any_fold_as_the_network_raises_them(
+    tiny, monkeypatch, case
+):
+    # With an explicit grid nothing read the whole data before the folds: each
+    # of these was reported as an error of fold 1.
+    X, y = tiny
+    search, net, params = L2MLPRegressorCV, L2MLPRegressor, dict(_TINY)
+    if case == "one class":
+        y = np.zeros(len(y), dtype=int)
+        search, net = L2MLPClassifierCV, L2MLPClassifier
+    elif case == "poisson":
+        params["loss"] = "poisson"
+    else:
+        params["hidden_layer_sizes"] = (0,)
+    with pytest.raises(ValueError) as caught:
+        net(**params).fit(X, y)
+    expected = str(caught.value)
+
+    def no_fold(*args, **kwargs):
+        raise AssertionError("a fold was fitted")
+
+    monkeypatch.setattr("skreg._cv._lambda_path", no_fold)
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        search(**params, alphas=[1.0, 0.1]).fit(X, y)
