@@ -11,10 +11,10 @@ networks.
 import sys
 import time
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from inspect import signature
-from numbers import Integral
+from numbers import Integral, Number
 
 import numpy as np
 from joblib.parallel import get_active_backend
@@ -268,8 +268,21 @@ def _fit_and_score(model, alpha, train_data, test_data, test_params, scorer, fol
         started = time.perf_counter()
         model.set_params(alpha=alpha).fit(X_train, y_train, sample_weight=sw_train)
         fitted = time.perf_counter()
-        score = scorer(model, *test_data, **test_params)
+        score = _number(scorer(model, *test_data, **test_params), scorer)
     return score, fitted - started, time.perf_counter() - fitted
+
+
+def _number(score, scorer):
+    """A scorer's result as a number, or GridSearchCV's error if it is none."""
+    if hasattr(score, "item"):
+        with suppress(ValueError):  # a numpy scalar or a 0-d array
+            score = score.item()
+    if not isinstance(score, Number):
+        raise ValueError(
+            f"scoring must return a number, got {score!r} ({type(score)}) "
+            f"instead. (scorer={scorer!r})"
+        )
+    return score
 
 
 def _report_point(search, fold, alpha, record):
@@ -392,7 +405,12 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "n_jobs": [Integral, None],
+        # 0 (or False) means nothing to joblib, which rejects it.
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
     }
 
     @abstractmethod

@@ -276,13 +276,14 @@ CV_PARAMETERS = """
 
     scoring : str, callable or None, default=None
         Held-out score; None is the estimator's ``score`` (R^2, accuracy). A
-        callable is called as ``scoring(estimator, X, y)``, with
-        ``sample_weight=`` only when ``fit`` got weights and the scorer accepts
-        them (scikit-learn's own test, as in ``GridSearchCV``); with metadata
-        routing, with what the scorer requests.
+        callable is called as ``scoring(estimator, X, y)`` and returns a number,
+        with ``sample_weight=`` only when ``fit`` got weights and the scorer
+        accepts them (scikit-learn's own test, as in ``GridSearchCV``); with
+        metadata routing, with what the scorer requests.
 
     n_jobs : int or None, default=None
-        Folds trained in parallel with joblib (one BLAS thread each).
+        Folds trained in parallel with joblib (one BLAS thread each). None
+        means 1 and -1 all processors, as in joblib; 0 is rejected.
 
     verbose : int, default=0
         ``1``: one line per point of each fold's path, e.g.

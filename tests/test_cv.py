@@ -574,3 +574,26 @@ def test_data_errors_are_raised_before_any_fold_as_the_network_raises_them(
     monkeypatch.setattr("skreg._cv._lambda_path", no_fold)
     with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
         search(**params, alphas=[1.0, 0.1]).fit(X, y)
+
+
+@pytest.mark.parametrize("n_jobs", [0, False])
+def test_n_jobs_zero_is_rejected_as_joblib_rejects_it(tiny, n_jobs):
+    # It ran serially; GridSearchCV's joblib raises "n_jobs == 0 has no meaning".
+    X, y = tiny
+    with pytest.raises(ValueError, match="The 'n_jobs' parameter of L2MLPRegressorCV"):
+        L2MLPRegressorCV(**_SMALL, n_jobs=n_jobs).fit(X, y)
+
+
+@pytest.mark.parametrize("returned", [None, "high", np.array([1.0, 2.0])])
+def test_a_scorer_must_return_a_number(tiny, returned):
+    # As GridSearchCV: a clear error (it was a TypeError from numpy or None + None).
+    X, y = tiny
+    model = L2MLPRegressorCV(**_TINY, alphas=2, cv=3, scoring=lambda e, X, y: returned)
+    with pytest.raises(ValueError, match=r"In fold 1 of 3 .* at alpha=.*: scoring "
+                       "must return a number, got "):
+        _quiet(lambda: model.fit(X, y))
+    # A numpy scalar or a 0-d array is a number.
+    model.set_params(scoring=lambda e, X, y: np.array(np.float32(0.5)))
+    _quiet(lambda: model.fit(X, y))
+    assert model.scores_.dtype == np.float64
+    np.testing.assert_array_equal(model.scores_, 0.5)
