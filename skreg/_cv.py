@@ -11,10 +11,10 @@ networks.
 import sys
 import time
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from inspect import signature
-from numbers import Integral
+from numbers import Integral, Number
 
 import numpy as np
 from joblib.parallel import get_active_backend
@@ -30,7 +30,11 @@ from sklearn.base import (
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -55,7 +59,7 @@ from skreg._warnings import warn
 _GRID_DECADES = 4
 
 
-def _alpha_max(estimator, X, y, sample_weight):
+def _alpha_max(objective, random_state):
     """The top of the grid: the alpha from which zero weights are a minimum of J.
 
     The analogue of LassoCV's ``alpha_max`` for a network with one hidden layer
@@ -64,19 +68,55 @@ def _alpha_max(estimator, X, y, sample_weight):
     data term's gradient at the best constant vanishes (constant targets, a
     single sample, a perfectly symmetric design) the top is half the largest
     Gauss-Newton curvature of the data term at the initial weights instead,
-    where the penalty's curvature equals it.
+    where the penalty's curvature equals it. ``objective`` is J on all data.
     """
-    objective = fresh_objective(clone(estimator), X, y, sample_weight)
     with np.errstate(all="ignore"):
         top = objective.collapse_alpha()
         if not top > 0:
-            rng = check_random_state(estimator.random_state)
+            rng = check_random_state(random_state)
             top = objective.curvature_alpha(rng)
     if not np.isfinite(top) or top <= 0:
         raise ValueError(
             "Could not derive an alpha grid from the data; pass alphas as an array."
         )
     return float(top)
+
+
+def _checked_alphas(alphas, owner):
+    """``alphas`` as a number of grid points (an int) or a 1-D float64 array.
+
+    Checked before the data, as scikit-learn checks its parameters: a bool is
+    not a number of points (though Python counts it as an int), and values
+    must form a non-empty 1-D array of finite numbers >= 0 (a 2-D array is
+    not flattened). ``owner`` is the estimator's class name, for the message.
+    """
+
+    def invalid(got):
+        return InvalidParameterError(
+            f"The 'alphas' parameter of {owner} must be an int in the range "
+            "[1, inf) or a non-empty 1-D array-like of finite values >= 0. "
+            f"Got {got} instead."
+        )
+
+    if isinstance(alphas, bool):
+        raise invalid(repr(alphas))
+    if isinstance(alphas, Integral):  # >= 1: checked by _validate_params
+        return int(alphas)
+    try:
+        values = np.asarray(alphas)
+    except ValueError:  # ragged nested sequences
+        raise invalid(repr(alphas)) from None
+    if values.ndim != 1:
+        raise invalid(f"an array of shape {values.shape}")
+    if values.dtype.kind not in "iufO":  # bools, strings, complex numbers...
+        raise invalid(repr(alphas))
+    try:
+        grid = values.astype(np.float64)
+    except (TypeError, ValueError):
+        raise invalid(repr(alphas)) from None
+    if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        raise invalid(repr(alphas))
+    return grid
 
 
 @dataclass(frozen=True)
@@ -228,8 +268,21 @@ def _fit_and_score(model, alpha, train_data, test_data, test_params, scorer, fol
         started = time.perf_counter()
         model.set_params(alpha=alpha).fit(X_train, y_train, sample_weight=sw_train)
         fitted = time.perf_counter()
-        score = scorer(model, *test_data, **test_params)
+        score = _number(scorer(model, *test_data, **test_params), scorer)
     return score, fitted - started, time.perf_counter() - fitted
+
+
+def _number(score, scorer):
+    """A scorer's result as a number, or GridSearchCV's error if it is none."""
+    if hasattr(score, "item"):
+        with suppress(ValueError):  # a numpy scalar or a 0-d array
+            score = score.item()
+    if not isinstance(score, Number):
+        raise ValueError(
+            f"scoring must return a number, got {score!r} ({type(score)}) "
+            f"instead. (scorer={scorer!r})"
+        )
+    return score
 
 
 def _report_point(search, fold, alpha, record):
@@ -352,7 +405,12 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "n_jobs": [Integral, None],
+        # 0 (or False) means nothing to joblib, which rejects it.
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
     }
 
     @abstractmethod
@@ -363,20 +421,16 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         own = {"alphas", "cv", "scoring", "n_jobs"}
         return {k: v for k, v in self.get_params(deep=False).items() if k not in own}
 
-    def _alpha_grid(self, X, y, sample_weight):
-        if isinstance(self.alphas, Integral):
-            top = _alpha_max(self._get_estimator(), X, y, sample_weight)
-            grid = np.logspace(
-                np.log10(top), np.log10(top) - _GRID_DECADES, self.alphas
-            )
-        else:
-            grid = np.asarray(self.alphas, dtype=np.float64).ravel()
-            if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-                raise ValueError(
-                    "alphas must be a positive int or a non-empty array of finite "
-                    f"values >= 0, got {self.alphas!r}."
-                )
-        return np.sort(grid)[::-1]
+    def _alpha_grid(self, alphas, objective):
+        """The grid, largest first, from ``_checked_alphas``' outcome.
+
+        Each distinct value once: a repeated alpha would be fitted again,
+        warm-started from itself, and ranked as another candidate.
+        """
+        if isinstance(alphas, Integral):
+            top = _alpha_max(objective, self.random_state)
+            alphas = np.logspace(np.log10(top), np.log10(top) - _GRID_DECADES, alphas)
+        return np.unique(alphas)[::-1]
 
     def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha by cross-validation along the path, then refit on all data.
@@ -423,6 +477,7 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
 
     def _search(self, X, y, sample_weight, params, interrupt):
         """Validate, route, run every fold's path, store the results and refit."""
+        alphas = _checked_alphas(self.alphas, type(self).__name__)
         # The inner fits print epoch lines only from verbose=2 on.
         estimator = self._get_estimator().set_params(
             verbose=max(int(self.verbose) - 1, 0)
@@ -446,7 +501,11 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         # router's own check_cv would use it up otherwise).
         cv = check_cv(self.cv, y, classifier=isinstance(self, ClassifierMixin))
         routed = self._route(scorer, sample_weight if weighted else None, params)
-        alphas = self._alpha_grid(X, y, sample_weight)
+        # J on all data, built as a fit builds it: whatever a fit would reject
+        # (one class, y outside the loss's domain, hidden_layer_sizes) is
+        # rejected here, in the network's words, before any fold.
+        problem = fresh_objective(clone(estimator), X, y, sample_weight)
+        alphas = self._alpha_grid(alphas, problem)
         splits = list(cv.split(X, y, **routed["splitter"]["split"]))
         if not splits:
             raise ValueError(
@@ -570,6 +629,10 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
                 )
             _stop_if(interrupt, f"the refit on all data at alpha={alpha:.4g}")
         self.estimator_ = path.model.set_params(warm_start=False)
+        # The fits saw the validated array; the network answers to the names
+        # the search was fitted with, as GridSearchCV's best_estimator_ does.
+        if hasattr(self, "feature_names_in_"):
+            self.estimator_.feature_names_in_ = self.feature_names_in_
         self.refit_time_ = time.perf_counter() - started
         if self.verbose:
             print(
@@ -603,14 +666,13 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         y : ndarray
             Predictions of ``estimator_``.
         """
-        X = self._checked(X)
-        return self.estimator_.predict(X)
+        return self._fitted_estimator().predict(X)
 
-    def _checked(self, X):
+    def _fitted_estimator(self):
+        """``estimator_``, which checks X itself (it has the same
+        ``n_features_in_`` and ``feature_names_in_``), as in GridSearchCV."""
         check_is_fitted(self, "estimator_")
-        return validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
-        )
+        return self.estimator_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -843,8 +905,7 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``.
         """
-        X = self._checked(X)
-        return self.estimator_.predict_proba(X)
+        return self._fitted_estimator().predict_proba(X)
 
     def predict_log_proba(self, X):
         """Log class probabilities of the network refitted at ``alpha_``.
@@ -859,5 +920,4 @@ class L2MLPClassifierCV(ClassifierMixin, _BaseL2MLPCV):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        X = self._checked(X)
-        return self.estimator_.predict_log_proba(X)
+        return self._fitted_estimator().predict_log_proba(X)

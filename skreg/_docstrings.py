@@ -264,12 +264,13 @@ CLASSIFIER_LOSS_PARAMETERS = """
         The only loss of the classifier."""
 
 CV_PARAMETERS = """
-    alphas : int or array-like, default=10
-        The alpha grid: an int is that many values on a log grid over four
-        decades below ``alpha_max``, the smallest alpha at which zero weights
-        are a local minimum of J for one hidden layer (the analogue of
-        LassoCV's ``alpha_max``); or explicit values. ``alphas_`` stores them
-        largest first, the order of the path.
+    alphas : int or array-like of shape (n_alphas,), default=10
+        The alpha grid: an int (not a bool) is that many values on a log grid
+        over four decades below ``alpha_max``, the smallest alpha at which zero
+        weights are a local minimum of J for one hidden layer (the analogue of
+        LassoCV's ``alpha_max``); or a 1-D array of explicit values, finite and
+        >= 0. ``alphas_`` stores them largest first, the order of the path,
+        each distinct value once (a repeated value is fitted once).
 
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in ``sklearn.model_selection.check_cv`` (stratified for an int
@@ -277,13 +278,14 @@ CV_PARAMETERS = """
 
     scoring : str, callable or None, default=None
         Held-out score; None is the estimator's ``score`` (R^2, accuracy). A
-        callable is called as ``scoring(estimator, X, y)``, with
-        ``sample_weight=`` only when ``fit`` got weights and the scorer accepts
-        them (scikit-learn's own test, as in ``GridSearchCV``); with metadata
-        routing, with what the scorer requests.
+        callable is called as ``scoring(estimator, X, y)`` and returns a number,
+        with ``sample_weight=`` only when ``fit`` got weights and the scorer
+        accepts them (scikit-learn's own test, as in ``GridSearchCV``); with
+        metadata routing, with what the scorer requests.
 
     n_jobs : int or None, default=None
-        Folds trained in parallel with joblib (one BLAS thread each).
+        Folds trained in parallel with joblib (one BLAS thread each). None
+        means 1 and -1 all processors, as in joblib; 0 is rejected.
 
     verbose : int, default=0
         ``1``: one line per point of each fold's path, e.g.

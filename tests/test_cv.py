@@ -1,5 +1,6 @@
 """The cross-validated lambda path estimators."""
 
+import re
 import signal
 import time
 import warnings
@@ -482,3 +483,118 @@ def test_a_refit_drops_the_attributes_of_an_earlier_network(tiny):
     _quiet(lambda: model.set_params(activation="relu").fit(X, y))
     assert not hasattr(model, "prelu_slopes_")
     assert model.coefs_[0] is model.estimator_.coefs_[0]
+
+
+@pytest.mark.parametrize("Estimator", [L2MLPRegressorCV, L2MLPClassifierCV])
+def test_the_refitted_estimator_keeps_the_feature_names(tiny, Estimator):
+    pd = pytest.importorskip("pandas")
+    X, y = tiny
+    if Estimator is L2MLPClassifierCV:
+        y = (y > 0).astype(int)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    model = _quiet(lambda: Estimator(**_SMALL, max_iter=5).fit(frame, y))
+    inner = model.estimator_
+    assert list(inner.feature_names_in_) == ["a", "b", "c"]
+    assert inner.n_features_in_ == model.n_features_in_ == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        np.testing.assert_array_equal(inner.predict(frame), model.predict(frame))
+    # One warning for an array, as from the estimator itself; wrong names raise.
+    with pytest.warns(UserWarning, match="does not have valid feature names") as seen:
+        model.predict(X)
+    assert len(seen) == 1
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.predict(frame[["c", "b", "a"]])
+    # Refitted on an array: the names go, from both.
+    _quiet(lambda: model.fit(X, y))
+    assert not hasattr(model, "feature_names_in_")
+    assert not hasattr(model.estimator_, "feature_names_in_")
+
+
+@pytest.mark.parametrize(
+    "alphas, got",
+    [
+        (True, "Got True"),
+        (np.array([[1.0, 0.1], [0.01, 0.001]]), "Got an array of shape (2, 2)"),
+        (np.array(0.1), "Got an array of shape ()"),
+        ([[1.0], [0.1]], "Got an array of shape (2, 1)"),
+        (["big", "small"], "Got ['big', 'small']"),
+        ([True, False], "Got [True, False]"),
+        ([], "Got []"),
+        ([1.0, np.nan], "Got [1.0, nan]"),
+        ([1.0, -0.1], "Got [1.0, -0.1]"),
+    ],
+)
+def test_invalid_alphas_are_rejected_before_the_data_are_read(tiny, alphas, got):
+    X, y = tiny
+    X = X.copy()
+    X[0, 0] = np.nan  # the parameters are checked first, as scikit-learn does
+    message = (
+        "The 'alphas' parameter of L2MLPRegressorCV must be an int in the range "
+        "[1, inf) or a non-empty 1-D array-like of finite values >= 0. "
+        f"{got} instead."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        L2MLPRegressorCV(**{**_SMALL, "alphas": alphas}).fit(X, y)
+
+
+def test_duplicate_alphas_are_fitted_once(tiny):
+    X, y = tiny
+    twice = L2MLPRegressorCV(**{**_SMALL, "alphas": [0.1, 1.0, 0.1, 1.0]}, max_iter=5)
+    once = L2MLPRegressorCV(**{**_SMALL, "alphas": [1.0, 0.1]}, max_iter=5)
+    _quiet(lambda: (twice.fit(X, y), once.fit(X, y)))
+    np.testing.assert_array_equal(twice.alphas_, [1.0, 0.1])
+    np.testing.assert_array_equal(twice.scores_, once.scores_)
+    assert twice.cv_results_["params"] == [{"alpha": 1.0}, {"alpha": 0.1}]
+    np.testing.assert_array_equal(twice.cv_results_["rank_test_score"],
+                                  once.cv_results_["rank_test_score"])
+
+
+@pytest.mark.parametrize("case", ["one class", "poisson", "hidden_layer_sizes"])
+def test_data_errors_are_raised_before_any_fold_as_the_network_raises_them(
+    tiny, monkeypatch, case
+):
+    # With an explicit grid nothing read the whole data before the folds: each
+    # of these was reported as an error of fold 1.
+    X, y = tiny
+    search, net, params = L2MLPRegressorCV, L2MLPRegressor, dict(_TINY)
+    if case == "one class":
+        y = np.zeros(len(y), dtype=int)
+        search, net = L2MLPClassifierCV, L2MLPClassifier
+    elif case == "poisson":
+        params["loss"] = "poisson"
+    else:
+        params["hidden_layer_sizes"] = (0,)
+    with pytest.raises(ValueError) as caught:
+        net(**params).fit(X, y)
+    expected = str(caught.value)
+
+    def no_fold(*args, **kwargs):
+        raise AssertionError("a fold was fitted")
+
+    monkeypatch.setattr("skreg._cv._lambda_path", no_fold)
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        search(**params, alphas=[1.0, 0.1]).fit(X, y)
+
+
+@pytest.mark.parametrize("n_jobs", [0, False])
+def test_n_jobs_zero_is_rejected_as_joblib_rejects_it(tiny, n_jobs):
+    # It ran serially; GridSearchCV's joblib raises "n_jobs == 0 has no meaning".
+    X, y = tiny
+    with pytest.raises(ValueError, match="The 'n_jobs' parameter of L2MLPRegressorCV"):
+        L2MLPRegressorCV(**_SMALL, n_jobs=n_jobs).fit(X, y)
+
+
+@pytest.mark.parametrize("returned", [None, "high", np.array([1.0, 2.0])])
+def test_a_scorer_must_return_a_number(tiny, returned):
+    # As GridSearchCV: a clear error (it was a TypeError from numpy or None + None).
+    X, y = tiny
+    model = L2MLPRegressorCV(**_TINY, alphas=2, cv=3, scoring=lambda e, X, y: returned)
+    with pytest.raises(ValueError, match=r"In fold 1 of 3 .* at alpha=.*: scoring "
+                       "must return a number, got "):
+        _quiet(lambda: model.fit(X, y))
+    # A numpy scalar or a 0-d array is a number.
+    model.set_params(scoring=lambda e, X, y: np.array(np.float32(0.5)))
+    _quiet(lambda: model.fit(X, y))
+    assert model.scores_.dtype == np.float64
+    np.testing.assert_array_equal(model.scores_, 0.5)
