@@ -32,6 +32,7 @@ from skreg._validation import (
     check_n_features,
     check_target_domain,
     hidden_layer_sizes,
+    numeric_targets,
     predict_input,
     sample_weights,
     targets_as,
@@ -217,8 +218,9 @@ class _BaseL2MLP(BaseEstimator, ABC):
             accept_sparse="csr",
             dtype=(np.float64, np.float32),
             multi_output=True,
-            y_numeric=self._y_numeric,
         )
+        if self._y_numeric:
+            y = numeric_targets(y, self)
         check_n_features(X)
         return X, y, sample_weights(sample_weight, X)
 
