@@ -6,7 +6,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
 from skreg._base import _BaseL2MLP, overflowed_output
 from skreg._docstrings import fill_docstring
@@ -321,6 +321,10 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
     def _encode_targets(self, y, reset, classes=None):
         y = column_to_1d(y)
         check_label_kinds(y, "y")
+        # Continuous y: "Unknown label type: continuous. Maybe you are trying to
+        # fit a classifier ... on a regression target" (LabelBinarizer's own
+        # error would print the whole array).
+        check_classification_targets(y)
         binarizer = fit_binarizer(y, classes) if reset else self._label_binarizer
         # Where the binarizer was not fitted on y itself, y may hold new labels.
         check_unseen = not reset or classes is not None

@@ -149,6 +149,16 @@ BAD = [
         "Input y contains NaN",
     ),
     ("y_one_class", _clf, X0, np.zeros(40, dtype=int), {}, ValueError, "class"),
+    # scikit-learn's classifiers' message, not LabelBinarizer's dump of y.
+    (
+        "y_continuous_clf",
+        _clf,
+        X0,
+        Y0,
+        {},
+        ValueError,
+        r"Unknown label type: continuous\. Maybe you are trying to fit a classifier",
+    ),
     ("y_nan_clf", _clf, X0, np.where(YC == 1, 1.0, np.nan), {}, ValueError, "NaN"),
     (
         "y_poisson_negative",
