@@ -32,12 +32,38 @@ from skreg._validation import (
     check_n_features,
     check_target_domain,
     hidden_layer_sizes,
+    numeric_targets,
     predict_input,
     sample_weights,
     targets_as,
 )
 from skreg._version import __version__
 from skreg._warnings import warn
+
+
+def overflowed_output(X, raw, predicted=None):
+    """The error for outputs that are not finite on the (finite) ``X``.
+
+    NaN and inf in the raw output come from the network's arithmetic
+    overflowing; inf in ``predicted`` from a finite raw output is the inverse
+    link's (Poisson's ``exp``) overflow.
+    """
+    dtype = raw.dtype
+    if np.isnan(raw).any():
+        what, bad = "The network's output overflowed to NaN", np.isnan(raw)
+    elif not np.all(np.isfinite(raw)):
+        what, bad = "The network's output overflowed to inf", ~np.isfinite(raw)
+    else:
+        top = np.log(np.finfo(dtype).max)
+        what = f"The predicted mean exp(f) overflowed (f above {top:.4g})"
+        bad = ~np.isfinite(predicted)
+    rows = int(bad.any(axis=1).sum())
+    wider = ", or pass X as float64" if dtype == np.float32 else ""
+    return ValueError(
+        f"{what} for {rows} of {X.shape[0]} sample(s): X is too large for this "
+        f"model in {dtype} arithmetic (max |X| = {max_abs(X):.3g}). Scale X as "
+        f"it was scaled for training{wider}."
+    )
 
 
 def fresh_objective(estimator, X, y, sample_weight=None):
@@ -192,8 +218,9 @@ class _BaseL2MLP(BaseEstimator, ABC):
             accept_sparse="csr",
             dtype=(np.float64, np.float32),
             multi_output=True,
-            y_numeric=self._y_numeric,
         )
+        if self._y_numeric:
+            y = numeric_targets(y, self)
         check_n_features(X)
         return X, y, sample_weights(sample_weight, X)
 
@@ -433,7 +460,8 @@ class _BaseL2MLP(BaseEstimator, ABC):
 
     # -- using the fitted network ------------------------------------------------------
 
-    def _raw_predict(self, X):
+    def _forward(self, X):
+        """The checked X and the network's raw output on it (not yet checked)."""
         check_is_fitted(self, "coefs_")
         X = predict_input(self, X)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -444,15 +472,16 @@ class _BaseL2MLP(BaseEstimator, ABC):
                 getattr(self, "prelu_slopes_", []),
                 ACTIVATIONS[self.activation],
             )
+        return X, raw
+
+    def _raw_predict(self, X):
+        """The raw output, never NaN (an overflowed hidden layer raises)."""
+        X, raw = self._forward(X)
         # Finite weights and inputs give NaN only when a hidden layer overflowed
-        # (inf - inf): never return that as a prediction.
+        # (inf - inf): never return that as a prediction. (An infinite margin
+        # is a classifier's limit, not an error.)
         if np.isnan(raw).any():
-            bad, top = int(np.isnan(raw).any(axis=1).sum()), max_abs(X)
-            raise ValueError(
-                f"The network's output overflowed to NaN for {bad} of {X.shape[0]} "
-                f"sample(s): X is too large for this model in {X.dtype} arithmetic "
-                f"(max |X| = {top:.3g}). Scale X as it was scaled for training."
-            )
+            raise overflowed_output(X, raw)
         return raw
 
     def objective(self, X, y, sample_weight=None):

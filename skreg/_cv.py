@@ -53,6 +53,7 @@ from skreg._docstrings import fill_docstring
 from skreg._faults import deferred_interrupt, raising_interrupt, sharing_interrupt
 from skreg._mlp import L2MLPClassifier, L2MLPRegressor
 from skreg._progress import progress_context
+from skreg._validation import numeric_targets
 from skreg._warnings import warn
 
 #: The grid spans this many decades below its largest value.
@@ -489,9 +490,10 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
             accept_sparse="csr",
             dtype=(np.float64, np.float32),
             multi_output=True,
-            y_numeric=is_regressor(self),
             reset=True,
         )
+        if is_regressor(self):
+            y = numeric_targets(y, self)
         weighted = sample_weight is not None
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True

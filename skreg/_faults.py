@@ -4,6 +4,8 @@ import signal
 import threading
 from contextlib import contextmanager
 
+import numpy as np
+
 from skreg._warnings import warn
 
 
@@ -73,15 +75,45 @@ def max_abs(A):
     return float(A.max()) if A.shape[0] * A.shape[1] else 0.0
 
 
+def data_scale(objective):
+    """``max |X| = ..., max |y| = ...`` of the problem: what the data errors name."""
+    return (
+        f"max |X| = {max_abs(objective.X):.3g}, max |y| = {max_abs(objective.Y):.3g}"
+    )
+
+
 def not_finite_at_start(objective):
-    """A data error: J is not finite at the starting weights, before any step."""
-    X, Y = objective.X, objective.Y
+    """A data error: J or its gradient is not finite at the starting weights,
+    before any step."""
     return ValueError(
-        "The objective J is not finite at the starting weights, before any "
-        f"training step: the data are too large for {X.dtype} arithmetic "
-        f"(max |X| = {max_abs(X):.3g}, max |y| = {max_abs(Y):.3g}, "
+        "The objective J or its gradient is not finite at the starting weights, "
+        "before any training step: the data are too large for "
+        f"{objective.X.dtype} arithmetic ({data_scale(objective)}, "
         f"alpha = {objective.alpha:.3g}). Scale X and y (for example with "
         "StandardScaler) or lower alpha."
+    )
+
+
+def too_large_for_lbfgs(objective, theta, value, grad):
+    """A data error: L-BFGS-B's own float64 arithmetic overflowed on the size of
+    J and of its gradient ``grad`` (at the weights ``theta``, J = ``value``).
+
+    Its squared norms of the gradient overflow long before J itself does (from
+    ``|grad J|`` near 1e154, targets near 1e77 under the squared error): the
+    iterate it proposes is then NaN. Whichever term of J dominates is named.
+    """
+    penalty = objective.penalty(theta)
+    if penalty > value - penalty:
+        culprit, advice = "alpha is", "Lower alpha."
+    else:
+        culprit = "the data are"
+        advice = "Scale X and y (for example with StandardScaler)."
+    top = float(np.max(np.abs(grad), initial=0.0))
+    return ValueError(
+        "L-BFGS-B's float64 arithmetic overflowed on the size of J "
+        f"({value:.3g}) and of its gradient (max |grad J| = {top:.3g}): "
+        f"{culprit} too large for solver='lbfgs' ({data_scale(objective)}, "
+        f"alpha = {objective.alpha:.3g}). {advice}"
     )
 
 

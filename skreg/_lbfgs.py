@@ -11,7 +11,13 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from skreg._faults import Interrupted, divergence, not_finite_at_start, warn_interrupted
+from skreg._faults import (
+    Interrupted,
+    divergence,
+    not_finite_at_start,
+    too_large_for_lbfgs,
+    warn_interrupted,
+)
 from skreg._stopping import warn_if_worse_than_constant
 from skreg._warnings import warn
 
@@ -33,8 +39,16 @@ class _Evaluations:
         """J and its gradient in float64; a steep wall past a non-finite point."""
         if self.interrupt.is_set():
             raise Interrupted
-        if self.finite is not None and np.array_equal(x, self.finite[0]):
-            return self.finite[1], self.finite[2].copy()
+        if self.finite is not None:
+            if np.array_equal(x, self.finite[0]):
+                return self.finite[1], self.finite[2].copy()
+            if not np.all(np.isfinite(x)):
+                # scipy's own arithmetic overflowed on J's size (it is handed
+                # finite values only): the data's or alpha's doing, no step's.
+                x_good, value_good, grad_good = self.finite
+                raise too_large_for_lbfgs(
+                    self.objective, self.to_theta(x_good), value_good, grad_good
+                )
         objective, grad = self.objective, self.grad
         value = objective.value_and_grad(self.to_theta(x), grad)
         if np.isfinite(value) and np.all(np.isfinite(grad)):

@@ -6,9 +6,9 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
-from skreg._base import _BaseL2MLP
+from skreg._base import _BaseL2MLP, overflowed_output
 from skreg._docstrings import fill_docstring
 from skreg._labels import (
     check_label_kinds,
@@ -164,10 +164,19 @@ class L2MLPRegressor(RegressorMixin, _BaseL2MLP):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions (the mean ``exp(f)`` for the Poisson loss).
+
+        Raises
+        ------
+        ValueError
+            If a prediction is not finite: X so far from the training data that
+            the network's output (or the Poisson mean) overflows X's dtype.
         """
-        raw = self._raw_predict(X)
+        X, raw = self._forward(X)
         with np.errstate(over="ignore"):
             y = self._loss.inverse_link(raw)
+        # One pass for both: the links carry NaN and inf of raw through.
+        if not np.isfinite(y).all():
+            raise overflowed_output(X, raw, y)
         return y.ravel() if self._y_one_d else y
 
     @available_if(_BaseL2MLP._check_solver)
@@ -312,6 +321,10 @@ class L2MLPClassifier(ClassifierMixin, _BaseL2MLP):
     def _encode_targets(self, y, reset, classes=None):
         y = column_to_1d(y)
         check_label_kinds(y, "y")
+        # Continuous y: "Unknown label type: continuous. Maybe you are trying to
+        # fit a classifier ... on a regression target" (LabelBinarizer's own
+        # error would print the whole array).
+        check_classification_targets(y)
         binarizer = fit_binarizer(y, classes) if reset else self._label_binarizer
         # Where the binarizer was not fitted on y itself, y may hold new labels.
         check_unseen = not reset or classes is not None

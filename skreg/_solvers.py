@@ -10,7 +10,7 @@ class here and a row in the table.
 
 import numpy as np
 
-from skreg._faults import max_abs
+from skreg._faults import data_scale
 from skreg._lbfgs import fit_lbfgs
 from skreg._optimizers import SGD, Adam
 from skreg._training import fit_stochastic, minibatch_rows
@@ -315,8 +315,7 @@ def _starting_curvature(objective, state, settings):
         raise ValueError(
             "Could not choose a step size: the curvature of the objective at "
             f"the initial weights is {curvature:.3g} (saturated outputs or "
-            "overflow: the data are badly scaled, max |X| = "
-            f"{max_abs(objective.X):.3g}, max |y| = {max_abs(objective.Y):.3g}). "
+            f"overflow: the data are badly scaled, {data_scale(objective)}). "
             "Scale the data (for example with StandardScaler) or set "
             "learning_rate_init."
         )

@@ -167,6 +167,10 @@ class _MinibatchStep:
             if not state.stepped:
                 raise not_finite_at_start(objective)
             raise divergence("loss", state.n_iter + 1, self.solver.divergence_advice)
+        if not state.stepped and not np.all(np.isfinite(grad)):
+            # J is finite but its gradient overflows before any step: the
+            # data's doing (float32 X near its range), not the step size's.
+            raise not_finite_at_start(objective)
         # T^-1 T^-T applies to the whole gradient of J, penalty included.
         if self.precondition:
             if self.fused:

@@ -104,6 +104,30 @@ def targets_as(Y, dtype):
     return converted
 
 
+def numeric_targets(y, estimator):
+    """A regressor's validated ``y`` as numbers, or a clear error.
+
+    Numeric y is returned as it is (``validate_data`` checked it is finite).
+    Other kinds are converted to float64 as scikit-learn's regressors convert
+    them (numeric strings, object arrays, dates); what does not convert is an
+    error naming y's dtype, and what converts to NaN (None in an object array,
+    which ``validate_data`` lets through) is refused as any NaN in y is.
+    """
+    if y.dtype.kind in "biuf":
+        return y
+    name = type(estimator).__name__
+    try:
+        converted = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{name} is a regressor: y must be numeric, but y of dtype {y.dtype} "
+            f"could not be converted to float ({error}). Encode y as numbers, or "
+            f"use {name.replace('Regressor', 'Classifier')} for class labels."
+        ) from None
+    assert_all_finite(converted, input_name="y", estimator_name=name)
+    return converted
+
+
 def check_target_domain(loss, Y):
     if not loss.check_y(Y):
         raise ValueError(

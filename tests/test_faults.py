@@ -145,12 +145,41 @@ def test_unrepresentable_data_is_a_data_error_not_a_divergence(solver, dtype):
         check_is_fitted(est)
 
 
+@pytest.mark.parametrize(
+    "solver, dtype, scale_X, scale_y, named",
+    [
+        # J (1e304) is finite, but L-BFGS-B's squared norms of its gradient are
+        # not: scipy proposed a NaN iterate, reported as a divergence.
+        ("lbfgs", np.float64, 1.0, 1e150, r"max \|y\| = [0-9.]+e\+15[0-9]"),
+        ("lbfgs", np.float64, 1.0, 1e100, r"max \|y\| = [0-9.]+e\+10[0-9]"),
+        # J is finite at the start, its gradient overflows float32 in the first
+        # step: reported as a divergence at epoch 1.
+        ("sgd", np.float32, 1e37, 1.0, r"max \|X\| = [0-9.]+e\+3[78]"),
+        ("adam", np.float32, 1e37, 1.0, r"max \|X\| = [0-9.]+e\+3[78]"),
+    ],
+)
+def test_data_too_large_for_the_solvers_arithmetic_is_a_data_error(
+    solver, dtype, scale_X, scale_y, named
+):
+    """Finite J at the start, but the solver's arithmetic overflows on the data's
+    size: a data error naming max |X| and max |y|, as sgd's step size error does."""
+    est = L2MLPRegressor((5,), solver=solver, max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match=named) as info:
+        est.fit((X * scale_X).astype(dtype), Y * scale_y)
+    assert not isinstance(info.value, DivergenceError)
+    assert "too large" in str(info.value) and "Scale X and y" in str(info.value)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+
+
 def test_lbfgs_divergence_message_does_not_mention_the_learning_rate():
     est = L2MLPRegressor((5,), solver="lbfgs", alpha=1e300, max_iter=20, random_state=0)
     with pytest.raises(ValueError) as info:
         est.fit(X, Y)
     assert "learning_rate_init" not in str(info.value)
     assert "alpha" in str(info.value)
+    # The penalty, not the data, is what L-BFGS-B's arithmetic overflowed on.
+    assert "alpha is too large" in str(info.value)
 
 
 def test_bad_refit_keeps_a_classifier_fitted():

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from skreg import L2MLPClassifier, L2MLPRegressor
+from skreg import L2MLPClassifier, L2MLPRegressor, L2MLPRegressorCV
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -111,7 +111,54 @@ BAD = [
         ValueError,
         "could not convert|string",
     ),
+    (
+        "y_strings_regressor_named",
+        _reg,
+        X0,
+        np.array(["a", "b"] * 20),
+        {},
+        ValueError,
+        r"y must be numeric, but y of dtype <U1 .*use L2MLPClassifier",
+    ),
+    (
+        "y_object_strings_regressor_named",
+        _reg,
+        X0,
+        np.array(["a", "b"] * 20, dtype=object),
+        {},
+        ValueError,
+        r"y must be numeric, but y of dtype object .*could not convert string",
+    ),
+    # None converts to NaN, which validate_data does not see in object arrays.
+    (
+        "y_object_none_regressor",
+        _reg,
+        X0,
+        np.array([None, *Y0[1:]], dtype=object),
+        {},
+        ValueError,
+        "Input y contains NaN",
+    ),
+    (
+        "y_object_none_poisson",
+        lambda: _reg(loss="poisson"),
+        X0,
+        np.array([None, *np.abs(Y0[1:])], dtype=object),
+        {},
+        ValueError,
+        "Input y contains NaN",
+    ),
     ("y_one_class", _clf, X0, np.zeros(40, dtype=int), {}, ValueError, "class"),
+    # scikit-learn's classifiers' message, not LabelBinarizer's dump of y.
+    (
+        "y_continuous_clf",
+        _clf,
+        X0,
+        Y0,
+        {},
+        ValueError,
+        r"Unknown label type: continuous\. Maybe you are trying to fit a classifier",
+    ),
     ("y_nan_clf", _clf, X0, np.where(YC == 1, 1.0, np.nan), {}, ValueError, "NaN"),
     (
         "y_poisson_negative",
@@ -835,6 +882,34 @@ def test_unusual_X_works(X):
 )
 def test_unusual_y_works(y):
     _finite_fit(_reg(), X0, y)
+
+
+@pytest.mark.parametrize(
+    "as_text",
+    [lambda y: y.astype(str), lambda y: y.astype(str).astype(object)],
+    ids=["unicode", "object"],
+)
+def test_regressor_targets_given_as_text_train_as_numbers(as_text):
+    """Numbers as strings convert, as scikit-learn's regressors convert them
+    (a unicode array was a raw numpy UFuncTypeError)."""
+    a, b = _reg().fit(X0, Y0), _reg().fit(X0, as_text(Y0))
+    for u, v in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_objective_refuses_none_in_object_targets():
+    """objective() validates y as fit does: None is a missing value, not J = NaN."""
+    est = _reg().fit(X0, Y0)
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        est.objective(X0, np.array([None, *Y0[1:]], dtype=object))
+
+
+def test_regressor_cv_names_non_numeric_targets():
+    est = L2MLPRegressorCV(hidden_layer_sizes=(3,), alphas=2, cv=2, max_iter=2)
+    with pytest.raises(ValueError, match=r"y must be numeric.*use L2MLPClassifierCV"):
+        est.fit(X0, np.array(["a", "b"] * 20))
+    est.fit(X0, Y0.astype(str))  # numbers as text: as fit converts them
+    assert np.all(np.isfinite(est.predict(X0)))
 
 
 def test_poisson_all_zero_targets_predict_zero():

@@ -206,6 +206,45 @@ def test_poisson_predictions_finite_where_the_mean_is(dtype):
     np.testing.assert_allclose(mu, np.exp([-80.0, 80.0]).astype(dtype), rtol=1e-5)
 
 
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_poisson_predict_refuses_a_mean_that_overflows(dtype):
+    """exp(f) beyond the dtype's range is an error naming it, not a silent inf."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2)).astype(dtype)
+    y = rng.poisson(2.0, size=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = L2MLPRegressor(
+            hidden_layer_sizes=(), loss="poisson", max_iter=3, random_state=0
+        ).fit(X, y)
+    # Raw outputs of 80 and 800: exp(800) overflows float64 (and float32).
+    model.coefs_[0][...] = np.array([[80.0], [0.0]], dtype=dtype)
+    model.intercepts_[0][...] = 0
+    X_far = np.array([[1.0, 0.0], [10.0, 0.0]], dtype=dtype)
+    with pytest.raises(ValueError, match=r"exp\(f\) overflowed .* for 1 of 2 sample"):
+        model.predict(X_far)
+    if dtype == np.float32:
+        # exp(80) fits float64, which X as float64 computes in, as advised.
+        with pytest.raises(ValueError, match="pass X as float64"):
+            model.predict(X_far[:1] * 2)
+        assert np.isfinite(model.predict(X_far[:1].astype(np.float64) * 2)).all()
+
+
+def test_predict_refuses_an_output_that_overflows_to_inf():
+    """A float32 output beyond float32's range (no NaN on the way): an error."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = L2MLPRegressor(hidden_layer_sizes=(), max_iter=2, random_state=0)
+        model.fit(X, X.sum(axis=1))
+    model.coefs_[0][...] = 1e30
+    X_big = np.abs(X) * np.float32(1e10)  # raw = sum of two positive 1e40s
+    with pytest.raises(ValueError, match=r"overflowed to inf for 30 of 30.*float64"):
+        model.predict(X_big)
+    assert np.all(np.isfinite(model.predict(X_big.astype(np.float64))))
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_predict_proba_with_overflowed_margins(n_classes):
     """Margins beyond the float range: probabilities are their limits, not NaN."""
