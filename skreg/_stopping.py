@@ -159,10 +159,15 @@ def warn_still_falling(state, settings, reason):
     curve = state.loss_curve
     window = int(min(settings.n_iter_no_change, len(curve) - 1))
     fall = (curve[-1 - window] - curve[-1]) / abs(curve[-1]) if window > 0 else 0.0
+    # The epochs' estimates of J are noisy: a window may end above its start
+    # while an epoch in it still improved by more than tol.
+    how = (
+        f"by {fall:.2%} over the last {window} epochs" if fall > 0
+        else f"by more than tol={settings.tol:g} within the last {window} epochs"
+    )
     warn(
-        f"Stochastic optimizer: {reason} while J was still falling (by "
-        f"{fall:.2%} over the last {window} epochs), although its "
-        f"gradient is only {state.stationarity:.3g} times its size at the "
+        f"Stochastic optimizer: {reason} while J was still falling ({how}), "
+        f"although its gradient is only {state.stationarity:.3g} times its size at the "
         "start: J is ill-conditioned (features on very different scales, "
         "nearly collinear features, or a small alpha) and may still be well "
         "above its minimum. To get closer, increase max_iter, scale X (for "

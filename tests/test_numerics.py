@@ -187,8 +187,8 @@ def test_multilabel_probabilities_finite_at_extremes(dtype):
     assert np.all(np.isfinite(model.predict_log_proba(X)))
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_poisson_predictions_finite_where_the_mean_is(dtype):
+def _poisson_model_with_raw_output_80_x0(dtype):
+    """A linear Poisson model whose raw output is ``80 * x0``."""
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 2)).astype(dtype)
     y = rng.poisson(2.0, size=40)
@@ -197,30 +197,26 @@ def test_poisson_predictions_finite_where_the_mean_is(dtype):
         model = L2MLPRegressor(
             hidden_layer_sizes=(), loss="poisson", max_iter=3, random_state=0
         ).fit(X, y)
-    # raw outputs of +-80: exp is finite in float32 and float64.
     model.coefs_[0][...] = np.array([[80.0], [0.0]], dtype=dtype)
     model.intercepts_[0][...] = 0
+    return model
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_poisson_predictions_finite_where_the_mean_is(dtype):
+    # raw outputs of +-80: exp is finite in float32 and float64.
+    model = _poisson_model_with_raw_output_80_x0(dtype)
     X_edge = np.array([[-1.0, 0.0], [1.0, 0.0]], dtype=dtype)
     mu = model.predict(X_edge)
     assert mu.dtype == dtype
     np.testing.assert_allclose(mu, np.exp([-80.0, 80.0]).astype(dtype), rtol=1e-5)
 
 
-
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_poisson_predict_refuses_a_mean_that_overflows(dtype):
     """exp(f) beyond the dtype's range is an error naming it, not a silent inf."""
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(40, 2)).astype(dtype)
-    y = rng.poisson(2.0, size=40)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = L2MLPRegressor(
-            hidden_layer_sizes=(), loss="poisson", max_iter=3, random_state=0
-        ).fit(X, y)
     # Raw outputs of 80 and 800: exp(800) overflows float64 (and float32).
-    model.coefs_[0][...] = np.array([[80.0], [0.0]], dtype=dtype)
-    model.intercepts_[0][...] = 0
+    model = _poisson_model_with_raw_output_80_x0(dtype)
     X_far = np.array([[1.0, 0.0], [10.0, 0.0]], dtype=dtype)
     with pytest.raises(ValueError, match=r"exp\(f\) overflowed .* for 1 of 2 sample"):
         model.predict(X_far)
