@@ -105,7 +105,8 @@ def at_plateau(state, stationarity, tol):
         if state.stationarity <= stationary_level(tol) and not rising:
             state.converged = True
             return True
-    if state.optimizer.should_stop():
+    # tol=0 asks for every epoch up to max_iter: the schedule may still react.
+    if state.optimizer.should_stop() and tol > 0:
         state.stop_reason = "J stopped improving"
         return True
     state.no_improvement = 0

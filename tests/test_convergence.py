@@ -128,6 +128,20 @@ def test_a_network_whose_j_rises_on_its_plateau_is_not_stationary():
         assert "while J was rising" in str(warned[-1].message)
 
 
+@pytest.mark.parametrize("learning_rate", ["constant", "adaptive"])
+def test_tol_zero_runs_every_epoch(learning_rate):
+    # J rises after epoch 20 here (see above): a plateau, which stopped these
+    # fits at epoch 32 although tol=0 asks for max_iter epochs.
+    X = StandardScaler().fit_transform(load_wine(return_X_y=True)[0])
+    y = load_wine(return_X_y=True)[1]
+    est = L2MLPClassifier((20,), alpha=1e-4, learning_rate=learning_rate, tol=0,
+                          max_iter=60, random_state=0)
+    fit, warned = _fit(est, X, y)
+    assert fit.n_iter_ == 60
+    assert len(fit.loss_curve_) == 60
+    assert warned and "maximum iterations (60)" in str(warned[-1].message)
+
+
 def test_converged_fit_is_quiet_and_at_ridges_minimum(diabetes):
     X, y = diabetes
     X = StandardScaler().fit_transform(X)
