@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skreg._activations import ACTIVATIONS
-from skreg._faults import deferred_interrupt, max_abs
+from skreg._faults import deferred_interrupt, overflowed_output
 from skreg._losses import LOSSES
 from skreg._network import Layout, predict_raw
 from skreg._objective import Objective
@@ -39,31 +39,6 @@ from skreg._validation import (
 )
 from skreg._version import __version__
 from skreg._warnings import warn
-
-
-def overflowed_output(X, raw, predicted=None):
-    """The error for outputs that are not finite on the (finite) ``X``.
-
-    NaN and inf in the raw output come from the network's arithmetic
-    overflowing; inf in ``predicted`` from a finite raw output is the inverse
-    link's (Poisson's ``exp``) overflow.
-    """
-    dtype = raw.dtype
-    if np.isnan(raw).any():
-        what, bad = "The network's output overflowed to NaN", np.isnan(raw)
-    elif not np.all(np.isfinite(raw)):
-        what, bad = "The network's output overflowed to inf", ~np.isfinite(raw)
-    else:
-        top = np.log(np.finfo(dtype).max)
-        what = f"The predicted mean exp(f) overflowed (f above {top:.4g})"
-        bad = ~np.isfinite(predicted)
-    rows = int(bad.any(axis=1).sum())
-    wider = ", or pass X as float64" if dtype == np.float32 else ""
-    return ValueError(
-        f"{what} for {rows} of {X.shape[0]} sample(s): X is too large for this "
-        f"model in {dtype} arithmetic (max |X| = {max_abs(X):.3g}). Scale X as "
-        f"it was scaled for training{wider}."
-    )
 
 
 def fresh_objective(estimator, X, y, sample_weight=None):

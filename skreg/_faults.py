@@ -82,6 +82,31 @@ def data_scale(objective):
     )
 
 
+def overflowed_output(X, raw, predicted=None):
+    """The error for outputs that are not finite on the (finite) ``X``.
+
+    NaN and inf in the raw output come from the network's arithmetic
+    overflowing; inf in ``predicted`` from a finite raw output is the inverse
+    link's (Poisson's ``exp``) overflow.
+    """
+    dtype = raw.dtype
+    if np.isnan(raw).any():
+        what, bad = "The network's output overflowed to NaN", np.isnan(raw)
+    elif not np.all(np.isfinite(raw)):
+        what, bad = "The network's output overflowed to inf", ~np.isfinite(raw)
+    else:
+        top = np.log(np.finfo(dtype).max)
+        what = f"The predicted mean exp(f) overflowed (f above {top:.4g})"
+        bad = ~np.isfinite(predicted)
+    rows = int(bad.any(axis=1).sum())
+    wider = ", or pass X as float64" if dtype == np.float32 else ""
+    return ValueError(
+        f"{what} for {rows} of {X.shape[0]} sample(s): X is too large for this "
+        f"model in {dtype} arithmetic (max |X| = {max_abs(X):.3g}). Scale X as "
+        f"it was scaled for training{wider}."
+    )
+
+
 def not_finite_at_start(objective):
     """A data error: J or its gradient is not finite at the starting weights,
     before any step."""

@@ -8,8 +8,9 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
-from skreg._base import _BaseL2MLP, overflowed_output
+from skreg._base import _BaseL2MLP
 from skreg._docstrings import fill_docstring
+from skreg._faults import overflowed_output
 from skreg._labels import (
     check_label_kinds,
     column_to_1d,
