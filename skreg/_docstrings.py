@@ -96,8 +96,9 @@ SHARED_PARAMETERS = f"""
         the validation score rises by more than ``tol``). After
         ``n_iter_no_change`` epochs without improvement, J counts as stationary
         when its full-batch gradient (in the preconditioned coordinates) is at
-        most ``sqrt(tol)`` times its size at the starting weights; training
-        then stops. Otherwise the
+        most ``sqrt(tol)`` times its size at the starting weights (and, where
+        an epoch is one step on every row, its J within ``tol`` of the best
+        epoch's); training then stops. Otherwise the
         schedule decides (``learning_rate``), and every stop short of
         stationarity, ``max_iter`` included, raises a ConvergenceWarning that
         says how far J is from stationary and what to change. ``tol=0`` runs

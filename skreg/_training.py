@@ -336,7 +336,10 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
             break
         stop = _end_epoch(state, epoch_loss, checkpoint, early, solver, settings)
         if stop is None:
-            stop = at_plateau(state, stationarity, settings.tol)
+            stop = at_plateau(
+                state, stationarity, settings.tol,
+                exact_estimates=step.batch_size >= train.n_samples,
+            )
         if stop:
             break
     # Warnings follow: the bar's line ends first.

@@ -5,6 +5,7 @@ Oracles: Ridge and PoissonRegressor for the minimum of J in the linear limit
 data for a fit on raw data.
 """
 
+import copy
 import re
 import warnings
 
@@ -123,6 +124,23 @@ def test_tol_zero_runs_every_epoch(learning_rate):
     assert fit.n_iter_ == 60
     assert len(fit.loss_curve_) == 60
     assert warned and "maximum iterations (60)" in str(warned[-1].message)
+
+
+def test_a_network_whose_j_rises_on_its_plateau_is_not_stationary():
+    # Penalty-dominated J (alpha=1e-4, separable classes): momentum carried the
+    # weights uphill while the gradient was 0.001 of its size at the start, and
+    # the fit stopped quietly at 3 times the J that lbfgs reaches from there.
+    X = StandardScaler().fit_transform(load_wine(return_X_y=True)[0])
+    y = load_wine(return_X_y=True)[1]
+    fit, warned = _fit(L2MLPClassifier((20,), alpha=1e-4, random_state=0), X, y)
+    local = copy.deepcopy(fit).set_params(
+        solver="lbfgs", tol=1e-10, max_iter=5000, warm_start=True
+    )
+    local, _ = _fit(local, X, y)
+    gap = fit.objective(X, y) / local.objective(X, y) - 1
+    assert warned or gap < 0.1, gap
+    if warned:
+        assert "while J was rising" in str(warned[-1].message)
 
 
 def test_converged_fit_is_quiet_and_at_ridges_minimum(diabetes):
