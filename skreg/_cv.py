@@ -220,7 +220,7 @@ def _lambda_path(estimator, search, fold, interrupt=None):
     test_data = (_safe_indexing(X, test), _safe_indexing(y, test))
     test_params = _per_sample_rows(search.score_params, test, len(y))
     with _naming_the_fold(fold):
-        path = _WarmPath(estimator, *train_data)
+        path = _WarmPath(estimator, fresh_objective(clone(estimator), *train_data))
     record = {key: [] for key in ("scores", "epochs", "fit_time", "score_time")}
     for alpha in search.alphas:
         _stop_if(interrupt, fold.where(alpha))
@@ -249,10 +249,11 @@ class _WarmPath:
     network, the next one starts afresh.
     """
 
-    def __init__(self, estimator, X, y, sample_weight):
+    def __init__(self, estimator, objective):
+        """``objective``: J on the data the path is trained on (as a fresh fit
+        builds it); its targets' spread is what a network counts as collapsed
+        against."""
         self._estimator = estimator
-        # The targets' spread, against which a network counts as collapsed.
-        objective = fresh_objective(clone(estimator), X, y, sample_weight)
         self._target_scale = float(np.max(objective.output_scale()))
         self.model = None
 
@@ -520,7 +521,7 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         )
         paths = self._fit_paths(estimator, search, splits, interrupt)
         self._store_paths(alphas, paths)
-        self._refit(estimator, X, y, sample_weight, interrupt)
+        self._refit(estimator, problem, X, y, sample_weight, interrupt)
 
     def _route(self, scorer, sample_weight, params):
         """The splitter's and the scorer's metadata, routed as GridSearchCV does."""
@@ -611,7 +612,7 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         self.best_score_ = float(mean[self.best_index_])
         self.cv_results_ = _cv_results(alphas, self.scores_, paths)
 
-    def _refit(self, estimator, X, y, sample_weight, interrupt):
+    def _refit(self, estimator, problem, X, y, sample_weight, interrupt):
         """Refit on all data along the path down to ``alpha_``; copy its fitted
         attributes.
 
@@ -620,9 +621,10 @@ class _BaseL2MLPCV(BaseEstimator, ABC):
         generalize differently (the path's stay near the larger alphas'
         solutions). The folds scored path fits, so the model refitted is a path
         fit too: the estimate ``best_score_`` describes the model returned.
+        ``problem`` is J on all data, as the search built it.
         """
         started = time.perf_counter()
-        path = _WarmPath(estimator, X, y, sample_weight)
+        path = _WarmPath(estimator, problem)
         for alpha in self.alphas_[: self.best_index_ + 1]:
             path.next_point()
             with progress_context(prefix=f"[CV] refit alpha={alpha:.4g}"):

@@ -316,6 +316,8 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
     step = _MinibatchStep(
         train, state, solver, settings, batch_size(settings, train.n_samples)
     )
+    # One minibatch of every row: each epoch's estimate of J is J itself.
+    exact_estimates = step.batch_size >= train.n_samples
     state.progress.start()
     epochs_left = 1 if incremental else settings.max_iter
     while epochs_left > 0:
@@ -336,10 +338,7 @@ def fit_stochastic(objective, state, solver, settings, validation, interrupt,
             break
         stop = _end_epoch(state, epoch_loss, checkpoint, early, solver, settings)
         if stop is None:
-            stop = at_plateau(
-                state, stationarity, settings.tol,
-                exact_estimates=step.batch_size >= train.n_samples,
-            )
+            stop = at_plateau(state, stationarity, settings.tol, exact_estimates)
         if stop:
             break
     # Warnings follow: the bar's line ends first.
