@@ -11,10 +11,12 @@ the J of the best constant model (what a fit must not end above). The penalty
 nowhere else; the training loops ask for them.
 """
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import scipy.linalg
 
 from skreg._activations import Activation
 from skreg._losses import Loss
@@ -28,6 +30,22 @@ from skreg._network import (
     squared_norm,
 )
 from skreg._preconditioner import Preconditioner, feature_moments
+
+
+def _norm(x):
+    """``||x||_2`` as a float, also where the squares of finite entries overflow.
+
+    numpy's norm sums the squares: in float32 it overflows from entries of about
+    1e19 on, which targets of 1e10 reach in the output layer's entries of a
+    Gauss-Newton product (the curvature scales with the targets' spread
+    squared). scipy's (BLAS nrm2) scales as it goes; it is taken only then, as
+    it rounds differently.
+    """
+    with np.errstate(over="ignore"):
+        value = float(np.linalg.norm(x))
+    if math.isinf(value) and np.all(np.isfinite(x)):
+        value = float(scipy.linalg.norm(x, check_finite=False))
+    return value
 
 
 @dataclass(eq=False)
@@ -188,7 +206,7 @@ class Objective:
             total += grad
         n_w = self.layout.n_weights
         total[:n_w] += self.penalty_gradient(theta[:n_w])
-        return data_term, float(np.linalg.norm(preconditioner.to_u(total)))
+        return data_term, _norm(preconditioner.to_u(total))
 
     def data_term(self, theta, chunk_rows=4096):
         """The data term L of J at ``theta`` (J less the penalty), full batch.
@@ -286,14 +304,14 @@ class Objective:
             v = start.astype(theta.dtype, copy=True)
         grad_plus = np.empty_like(theta)
         eigenvalue = 0.0
-        size = max(float(np.linalg.norm(theta)), 1.0)
+        size = max(_norm(theta), 1.0)
         eps = (1e-3 if theta.dtype == np.float32 else 1e-5) * size
         for _ in range(n_iter):
-            v /= np.linalg.norm(v)
+            v /= _norm(v)
             direction = v.copy()
             if preconditioner is not None:
                 preconditioner.to_theta(direction)
-            length = max(float(np.linalg.norm(direction)), 1e-300)
+            length = max(_norm(direction), 1e-300)
             direction *= eps / length
             surrogate_grad(theta + direction, grad_plus)
             # G (T^-1 v) from the step along T^-1 v, back in u and to unit length.
@@ -302,7 +320,7 @@ class Objective:
                 preconditioner.to_u(hv)
             hv *= length / eps
             eigenvalue = float(np.dot(v, hv))
-            if not np.all(np.isfinite(hv)) or np.linalg.norm(hv) == 0:
+            if not np.all(np.isfinite(hv)) or _norm(hv) == 0:
                 break
             v = hv
         return eigenvalue, v

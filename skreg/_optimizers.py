@@ -166,9 +166,9 @@ class SGD(_StochasticOptimizer):
             local = (n_decayed, factor) if n_decayed else None
             self._update_block(params[block], grads[block], self.velocity[block], local)
 
-    def step(self, params, step, decay=None):
+    def step(self, params, step, decay=None, scipy_blas=True):
         """One step on ``params`` (changed in place) given ``step = -lr * g``,
-        with scipy's BLAS.
+        with scipy's BLAS (``scipy_blas=False``: numpy's ufuncs, as :meth:`update`).
 
         For the stochastic loop of large networks, whose products run on scipy's
         BLAS and give the scaled data gradient directly: OpenBLAS runs these
@@ -181,6 +181,13 @@ class SGD(_StochasticOptimizer):
         differ from :meth:`update`'s by rounding only (fused multiply-adds).
         """
         stop, factor = decay if decay is not None else (0, 0.0)
+        if not scipy_blas:
+            for block, n_decayed in _blocks(params.shape[0], _BLOCK, stop):
+                p, s = params[block], step[block]
+                local = (n_decayed, factor) if n_decayed else None
+                _add_decay(p, s, local, self._buffers[0, : p.shape[0]])
+                self._step_block(p, s, self.velocity[block])
+            return
         # Looked up once, not per block as _network.axpy would.
         scal = blas.get_blas_funcs("scal", (params,))
         add = blas.get_blas_funcs("axpy", (params,))

@@ -158,9 +158,14 @@ class _MinibatchStep:
         # n / (batch size * S): the minibatch sum estimates L without bias.
         scale = objective.n_samples / (size * self.total_weight)
         lr = optimizer.learning_rate
+        # Where the preconditioner follows, the products give the step -lr * g
+        # rather than g: T^-1 T^-T multiplies the output layer's gradient by the
+        # targets' spread squared, which overflowed float32 from spreads of
+        # about 1e10 on unless lr (about 1 / spread^2) had scaled it first.
+        stepping = self.fused or self.precondition
         value, _ = objective.data_term_and_grad(
             theta, grad, rows, scale, self.workspace,
-            grad_scale=-lr if self.fused else 1.0, views=self.views,
+            grad_scale=-lr if stepping else 1.0, views=self.views,
         )
         penalty = objective.penalty(theta, scipy_blas=self.workspace.scipy_blas)
         if not np.isfinite(value + penalty):
@@ -179,16 +184,16 @@ class _MinibatchStep:
                 )
             else:
                 grad[: self.weights.size] += objective.penalty_gradient(
-                    self.weights, out=self.penalty_grad
+                    self.weights, scale=-lr, out=self.penalty_grad
                 )
             state.preconditioner.apply(grad, self.views[1])
             decay = None
         else:
             # The optimizer adds the penalty's share in its own pass.
-            factor = objective.penalty_slope * (-lr if self.fused else 1.0)
+            factor = objective.penalty_slope * (-lr if stepping else 1.0)
             decay = (self.weights.size, factor)
-        if self.fused:
-            optimizer.step(theta, grad, decay=decay)
+        if stepping:
+            optimizer.step(theta, grad, decay=decay, scipy_blas=self.fused)
         else:
             optimizer.update(theta, grad, decay=decay)
         state.stepped = True

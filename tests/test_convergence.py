@@ -195,6 +195,20 @@ def test_float32_targets_far_from_zero_fit_as_float64(diabetes, offset):
     assert scores[1] == pytest.approx(scores[0], abs=0.01)
 
 
+@pytest.mark.parametrize("spread", [1e10, 1e12])
+def test_float32_targets_of_a_large_spread_fit_as_float64(diabetes, spread):
+    # The automatic step's curvature grows with the targets' spread squared:
+    # its power iteration's norms overflowed float32 ("Could not choose a step
+    # size") from a spread of about 1e10, where J itself (~1e24) is finite.
+    X, y = diabetes
+    params = dict(hidden_layer_sizes=(20,), max_iter=100, random_state=0)
+    scores = []
+    for dtype in (np.float64, np.float32):
+        est, _ = _fit(L2MLPRegressor(**params), X.astype(dtype), y * spread)
+        scores.append(est.score(X.astype(dtype), y * spread))
+    assert scores[1] == pytest.approx(scores[0], abs=0.01)
+
+
 def test_lbfgs_reaches_poissons_minimum_on_features_far_from_zero(rng):
     X = 100 + rng.standard_normal((200, 3))
     y = rng.poisson(np.exp((X - 100) @ [0.3, -0.2, 0.1] + 1.0)).astype(float)

@@ -242,8 +242,12 @@ def test_training_stays_in_float32(monkeypatch, target, solver, y_dtype, variant
         assert any(where.startswith(name) for where in record.seen), name
     if SOLVERS[solver].stochastic:
         step = f"{type(est._optimizer).__name__}.update"
-        if variant == "scipy_blas" and SOLVERS[solver].fused_blas_step:
-            step = "SGD.step"  # the products build sgd's step themselves
+        automatic = "learning_rate_init" not in VARIANTS[variant]
+        fused = variant == "scipy_blas" and SOLVERS[solver].fused_blas_step
+        if fused or (automatic and SOLVERS[solver].preconditioned):
+            # The products build sgd's step themselves (-lr * g), which the
+            # preconditioner or the BLAS step takes.
+            step = "SGD.step"
         assert any(where.startswith(step) for where in record.seen), step
     assert all(W.dtype == np.float32 for W in est.coefs_)
 

@@ -153,8 +153,8 @@ def test_unrepresentable_data_is_a_data_error_not_a_divergence(solver, dtype):
         ("lbfgs", np.float64, 1.0, 1e150, r"max \|y\| = [0-9.]+e\+15[0-9]"),
         ("lbfgs", np.float64, 1.0, 1e100, r"max \|y\| = [0-9.]+e\+10[0-9]"),
         # J is finite at the start, its gradient overflows float32 in the first
-        # step: reported as a divergence at epoch 1.
-        ("sgd", np.float32, 1e37, 1.0, r"max \|X\| = [0-9.]+e\+3[78]"),
+        # step: reported as a divergence at epoch 1. (sgd's automatic step
+        # takes such X: see the next test.)
         ("adam", np.float32, 1e37, 1.0, r"max \|X\| = [0-9.]+e\+3[78]"),
     ],
 )
@@ -170,6 +170,21 @@ def test_data_too_large_for_the_solvers_arithmetic_is_a_data_error(
     assert "too large" in str(info.value) and "Scale X and y" in str(info.value)
     with pytest.raises(NotFittedError):
         check_is_fitted(est)
+
+
+def test_sgds_automatic_step_takes_float32_features_near_their_range():
+    # The products give the step -lr * g, lr already in: the gradient itself
+    # (features of 1e37 times the residuals) overflows float32, the step does
+    # not, and the preconditioner makes the path that of the unscaled data.
+    params = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        near = L2MLPRegressor(**params).fit((X * 1e37).astype(np.float32), Y)
+        plain = L2MLPRegressor(**params).fit(X.astype(np.float32), Y)
+    # Both say that 5 epochs did not reach a stationary J; nothing else.
+    assert [w.category for w in warned] == [ConvergenceWarning] * 2
+    scores = [near.score((X * 1e37).astype(np.float32), Y), plain.score(X, Y)]
+    assert scores[0] == pytest.approx(scores[1], abs=1e-3)
 
 
 def test_lbfgs_divergence_message_does_not_mention_the_learning_rate():
