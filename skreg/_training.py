@@ -144,6 +144,12 @@ class _MinibatchStep:
             and settings.learning_rate_init == "auto"
             and not state.preconditioner.is_identity
         )
+        # Where the preconditioner follows, the products give the step -lr * g
+        # rather than g, as for large networks: T^-1 T^-T multiplies the output
+        # layer's gradient by the targets' spread squared, which overflowed
+        # float32 from spreads of about 1e10 on unless lr (about 1 / spread^2)
+        # had scaled it first.
+        self.gives_step = self.fused or self.precondition
         self.weights = theta[: layout.n_weights]
         # The penalty's gradient, added before the preconditioner (not fused).
         self.penalty_grad = (
@@ -158,11 +164,7 @@ class _MinibatchStep:
         # n / (batch size * S): the minibatch sum estimates L without bias.
         scale = objective.n_samples / (size * self.total_weight)
         lr = optimizer.learning_rate
-        # Where the preconditioner follows, the products give the step -lr * g
-        # rather than g: T^-1 T^-T multiplies the output layer's gradient by the
-        # targets' spread squared, which overflowed float32 from spreads of
-        # about 1e10 on unless lr (about 1 / spread^2) had scaled it first.
-        stepping = self.fused or self.precondition
+        stepping = self.gives_step
         value, _ = objective.data_term_and_grad(
             theta, grad, rows, scale, self.workspace,
             grad_scale=-lr if stepping else 1.0, views=self.views,
