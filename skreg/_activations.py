@@ -47,6 +47,10 @@ class Activation:
     # for entries whose derivative reads the output ``a`` alone, so that the
     # pre-activation need not be kept.
     inplace: Callable | None = None
+    # a(c z) = c a(z) for every c > 0 (the slope of PReLU unchanged): scaling a
+    # unit's incoming weights and bias by c and its outgoing weights by 1 / c
+    # leaves the network's function unchanged.
+    homogeneous: bool = False
 
     @property
     def learns_slope(self):
@@ -166,6 +170,7 @@ _RECORDS = [
         "a = z",
         1.0,
         inplace=_identity_inplace,
+        homogeneous=True,
     ),
     Activation(
         "logistic",
@@ -180,7 +185,13 @@ _RECORDS = [
         "tanh", _tanh, _tanh_derivative, "a = tanh(z)", 1.0, inplace=_tanh_inplace
     ),
     Activation(
-        "relu", _relu, _relu_derivative, "a = max(z, 0)", 2.0, inplace=_relu_inplace
+        "relu",
+        _relu,
+        _relu_derivative,
+        "a = max(z, 0)",
+        2.0,
+        inplace=_relu_inplace,
+        homogeneous=True,
     ),
     Activation(
         "leaky_relu",
@@ -188,6 +199,7 @@ _RECORDS = [
         _leaky_relu_derivative,
         f"a = z if z > 0 else {LEAKY_SLOPE} * z",
         2.0,
+        homogeneous=True,
     ),
     Activation(
         "prelu",
@@ -197,6 +209,7 @@ _RECORDS = [
         2.0,
         params={"init_slope": PRELU_INIT_SLOPE},
         slope_derivative=_prelu_slope_derivative,
+        homogeneous=True,
     ),
     Activation(
         "elu",

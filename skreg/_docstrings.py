@@ -131,17 +131,22 @@ SHARED_PARAMETERS = f"""
         unit of J's gradient (before momentum). For ``adam`` (its step size
         before Adam's normalisation) and for a ``learning_rate_init`` set by
         hand it applies to every weight and bias alike. sgd's automatic step
-        (``learning_rate_init="auto"``) is taken in preconditioned coordinates
-        and differs by layer: the value shown is the step of the output layer
-        (``coefs_[-1]`` and ``intercepts_[-1]``; for several outputs, the one
-        whose target has the largest spread), i.e. the internal step size
-        times the targets' (weighted) variance (1 for classifiers and
-        ``poisson``). Hidden layers after the first take this step divided by
-        the targets' variance, and the first layer's weights of feature ``j``
-        divided by the targets' and feature ``j``'s variance (their step also
-        mixes in the first layer's bias gradient times the feature's mean, as
-        standardising the feature would). With no hidden layer, the one
-        layer's weights take it divided by the feature's variance alone.
+        (``learning_rate_init="auto"``) is taken in preconditioned coordinates,
+        where each layer's weights are a factor times their coordinates (the
+        user guide's "Solvers and stopping" page gives the factors), and
+        differs by layer: a weight moves by the internal step size times its
+        factor squared. The value shown is the step of the output layer's
+        weights (``coefs_[-1]``; for several outputs, the one whose target has
+        the largest spread). Its factor is the targets' (weighted) spread (1
+        for classifiers and ``poisson``) with no hidden layer or with a
+        ``logistic``, ``tanh``, ``elu``, ``gelu``, ``silu`` or ``softplus``
+        activation, whose other layers have factor 1; with ``identity``,
+        ``relu``, ``leaky_relu`` or ``prelu`` the layers share that spread
+        times the geometric mean of the features' ``1 / spread``.
+        The first layer's weights of feature ``j`` also take their step
+        divided by feature ``j``'s variance (it also mixes in the first
+        layer's bias gradient times the feature's mean, as standardising the
+        feature would).
 
     warm_start : bool, default=False
         Start ``fit`` from the weights of the previous fit.

@@ -250,7 +250,8 @@ class Objective:
         # (Fits from before the input floor kept three statistics.)
         mean, scale, output_scale, *floor = statistics
         return Preconditioner(
-            self.layout, mean, scale, output_scale, self.dtype, *floor
+            self.layout, mean, scale, output_scale, self.dtype, *floor,
+            homogeneous=self.activation.homogeneous,
         )
 
     def starting_weights(self, rng, preconditioner):

@@ -457,10 +457,10 @@ def user_learning_rate(state, solver, settings):
 
     A step size set by hand (and adam's) applies to J's gradient with respect to
     every weight as it is. sgd's automatic step ``lr`` is taken in the
-    preconditioner's coordinates: the output layer then moves by ``lr *
-    sigma^2`` per unit of J's gradient with respect to ``coefs_[-1]`` (``sigma``
-    the largest target spread), which is what is shown; the hidden layers after
-    the first move by ``lr`` itself (the ``verbose`` docstring has the rest).
+    preconditioner's coordinates: the output layer's weights then move by ``lr
+    * f^2`` per unit of J's gradient with respect to ``coefs_[-1]`` (``f`` their
+    largest factor, :meth:`~skreg._preconditioner.Preconditioner.output_step_factor`),
+    which is what is shown (the ``verbose`` docstring has the rest).
     """
     rate = state.optimizer.learning_rate
     if solver.preconditioned and settings.learning_rate_init == "auto":

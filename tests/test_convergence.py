@@ -55,6 +55,27 @@ def test_feature_scale_does_not_change_the_path(diabetes, factor):
     assert scaled.score(X * factor, y) == pytest.approx(base.score(X, y), abs=0.01)
 
 
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+@pytest.mark.parametrize("spread", [77.0, 1e4])
+def test_relu_networks_fit_raw_targets_as_standardised_ones(
+    scaled_diabetes, solver, spread
+):
+    # With one hidden layer of relu units, J on targets of spread s at alpha
+    # is s^2 times J on the standardised targets at alpha / s (scale the
+    # hidden weights by sqrt(s)): the layers share the spread, and the fit
+    # follows the standardised one. With the spread on the output layer alone
+    # sgd stopped quietly 20-100% above the minimum of J on raw diabetes.
+    X, y = scaled_diabetes
+    params = dict(hidden_layer_sizes=(20,), solver=solver, random_state=0)
+    base, base_warned = _fit(L2MLPRegressor(alpha=1e-2, **params), X, y)
+    raw, warned = _fit(L2MLPRegressor(alpha=1e-2 * spread, **params), X, y * spread)
+    assert len(warned) == len(base_warned)
+    assert raw.n_iter_ == base.n_iter_
+    assert raw.score(X, y * spread) == pytest.approx(base.score(X, y), abs=1e-3)
+    J = raw.objective(X, y * spread) / spread**2
+    assert J == pytest.approx(base.objective(X, y), rel=1e-3)
+
+
 def test_raw_linear_fit_is_near_the_exact_optimum_or_warns():
     X, y = load_wine(return_X_y=True)
     X = X * 1000.0
@@ -509,12 +530,14 @@ def test_features_of_tiny_spread_do_not_stall_the_network(diabetes, task, solver
 
 
 def test_a_fit_that_runs_out_above_the_constant_model_says_it_failed():
-    # adam's fixed step on unscaled X climbs away from the constant model's J;
+    # adam's fixed step on unscaled X climbs away from the constant model's J
+    # (tanh units saturate; relu's start on the scale of X and fit this data);
     # running out of epochs, it used to advise only a larger tol or batch_size.
     rng = np.random.RandomState(0)
     Z = rng.standard_normal((30, 3))
     y = Z @ [1.0, -2.0, 0.5] + 0.1 * rng.standard_normal(30)
-    fit, warned = _fit(L2MLPRegressor((5,), solver="adam", random_state=0), Z * 1e6, y)
+    adam = L2MLPRegressor((5,), solver="adam", activation="tanh", random_state=0)
+    fit, warned = _fit(adam, Z * 1e6, y)
     assert fit.score(Z * 1e6, y) < 0
     messages = [str(w.message) for w in warned]
     assert any(

@@ -152,9 +152,10 @@ def test_unrepresentable_data_is_a_data_error_not_a_divergence(solver, dtype):
         # not: scipy proposed a NaN iterate, reported as a divergence.
         ("lbfgs", np.float64, 1.0, 1e150, r"max \|y\| = [0-9.]+e\+15[0-9]"),
         ("lbfgs", np.float64, 1.0, 1e100, r"max \|y\| = [0-9.]+e\+10[0-9]"),
-        # J is finite at the start, its gradient overflows float32 in the first
-        # step: reported as a divergence at epoch 1. (sgd's automatic step
-        # takes such X: see the next test.)
+        # J is finite at tanh's starting weights, its gradient overflows
+        # float32. (sgd's automatic step takes such X: see the next test. relu
+        # units start on the scale of X, where adam's fixed step diverges: see
+        # the test after it.)
         ("adam", np.float32, 1e37, 1.0, r"max \|X\| = [0-9.]+e\+3[78]"),
     ],
 )
@@ -163,7 +164,9 @@ def test_data_too_large_for_the_solvers_arithmetic_is_a_data_error(
 ):
     """Finite J at the start, but the solver's arithmetic overflows on the data's
     size: a data error naming max |X| and max |y|, as sgd's step size error does."""
-    est = L2MLPRegressor((5,), solver=solver, max_iter=5, random_state=0)
+    est = L2MLPRegressor(
+        (5,), solver=solver, activation="tanh", max_iter=5, random_state=0
+    )
     with pytest.raises(ValueError, match=named) as info:
         est.fit((X * scale_X).astype(dtype), Y * scale_y)
     assert not isinstance(info.value, DivergenceError)
@@ -185,6 +188,16 @@ def test_sgds_automatic_step_takes_float32_features_near_their_range():
     assert [w.category for w in warned] == [ConvergenceWarning] * 2
     scores = [near.score((X * 1e37).astype(np.float32), Y), plain.score(X, Y)]
     assert scores[0] == pytest.approx(scores[1], abs=1e-3)
+
+
+def test_adams_fixed_step_on_float32_features_near_their_range_diverges():
+    # Its first step, 1e-3 on every weight, is huge for weights on the scale of
+    # 1 / |X|: a divergence, with the advice to scale the data.
+    est = L2MLPRegressor((5,), solver="adam", max_iter=5, random_state=0)
+    with pytest.raises(DivergenceError, match="Scale the data"):
+        est.fit((X * 1e37).astype(np.float32), Y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
 
 
 def test_lbfgs_divergence_message_does_not_mention_the_learning_rate():

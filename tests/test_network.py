@@ -206,3 +206,40 @@ def test_rebase_keeps_the_coordinates_of_the_weights(rng):
     u = plain.from_theta(theta.copy())
     plain.rebase(theta, floored)
     np.testing.assert_allclose(floored.from_theta(theta.copy()), u)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "identity"])
+def test_homogeneous_layers_share_the_scale_of_the_function(rng, activation):
+    # With units that scale with their input, the coordinates that share the
+    # targets' spread among the layers describe the same networks as those
+    # that put it on the last layer: the same u gives other weights, balanced
+    # per layer, but the same function. Both are changes of variables
+    # (T^-T is the adjoint of T^-1).
+    layout = Layout((3, 4, 5, 2), False)
+    mean, spreads = rng.standard_normal(3), np.array([1e-2, 3.0, 40.0])
+    outputs = np.array([2.0, 50.0])
+    shared = Preconditioner(
+        layout, mean, spreads, outputs, np.float64, homogeneous=True
+    )
+    last = Preconditioner(layout, mean, spreads, outputs, np.float64)
+    assert shared.rescales_layers and not last.rescales_layers
+    u = rng.standard_normal(layout.n_params)
+    theta, theta_last = shared.to_theta(u.copy()), last.to_theta(u.copy())
+    X = mean + spreads * rng.standard_normal((20, 3))
+    act = ACTIVATIONS[activation]
+
+    def predict(weights):
+        coefs, intercepts, slopes = layout.views(weights)
+        return predict_raw(X, coefs, intercepts, slopes, act)
+
+    np.testing.assert_allclose(predict(theta), predict(theta_last), rtol=1e-12)
+    assert not np.allclose(theta, theta_last)
+    np.testing.assert_allclose(shared.from_theta(theta.copy()), u, rtol=1e-12)
+    grad = rng.standard_normal(layout.n_params)
+    assert shared.to_u(grad.copy()) @ u == pytest.approx(grad @ theta, rel=1e-12)
+    # Each layer's largest factor: g / k on top of 1 / s for the first,
+    # g = (max sigma * k)^(1/3) for the hidden one, sigma * k / g^2 for the last.
+    k = np.exp(np.mean(np.log(1 / spreads)))
+    g = (50.0 * k) ** (1 / 3)
+    assert shared.max_weight_factor() == pytest.approx(g / k * 100.0)
+    assert shared.output_step_factor() == pytest.approx((50.0 * k / g**2) ** 2)
