@@ -152,8 +152,8 @@ def warn_not_stationary(state, stationarity, settings):
     if spread > 10:
         advice.append(
             "scale y (for example with TransformedTargetRegressor and "
-            f"StandardScaler: its spread is {spread:.3g}, and alpha acts on the "
-            "weights that carry it)"
+            f"StandardScaler: its spread is {spread:.3g}, and how strongly alpha "
+            "regularises depends on it)"
         )
     warn(
         f"Stochastic optimizer: {reason} before J was stationary: the gradient "
