@@ -86,6 +86,34 @@ def _raw_moments(X, sample_weight):
     return mean, variance
 
 
+def _layer_factors(n_layers, output_scale, input_scale, homogeneous, dtype):
+    """``(g, weight factors, bias factors)``: what each layer's weights and
+    biases are multiplied by from ``u`` to theta, on top of the first layer's
+    standardisation (see the module docstring).
+
+    ``sigma`` is the largest target spread and ``k`` the geometric mean of the
+    features' ``1 / s``. Without a hidden layer or a homogeneous activation the
+    last layer takes ``sigma`` per output and the others 1.
+    """
+    output_scale = np.asarray(output_scale, np.float64)
+    if homogeneous and n_layers > 1:
+        k = float(np.exp(np.mean(np.log(1.0 / input_scale))))
+        g = (float(np.max(output_scale)) * k) ** (1.0 / n_layers)
+        first = g / k
+    else:
+        k = g = first = 1.0
+    hidden = [first * g**depth for depth in range(n_layers - 1)]
+    weights = [first] + [g] * (n_layers - 2)
+    last = output_scale * k / g ** (n_layers - 1)
+    weight_factors = [np.asarray(f, dtype) for f in weights[: n_layers - 1]]
+    bias_factors = [np.asarray(f, dtype) for f in hidden]
+    return (
+        g,
+        weight_factors + [last.astype(dtype)],
+        bias_factors + [output_scale.astype(dtype)],
+    )
+
+
 class Preconditioner:
     """``T`` of the module docstring, for one layout (see there).
 
@@ -116,26 +144,13 @@ class Preconditioner:
         scale = np.maximum(np.asarray(input_scale, np.float64), float(input_floor))
         self.inverse_scale = (1.0 / scale).astype(dtype)
         self.output_scale = np.asarray(output_scale, dtype=dtype)
-        n_layers = len(layout.weight_shapes)
-        # The scale of the function shared by every layer (module docstring).
-        spread = float(np.max(np.asarray(output_scale, np.float64)))
-        inputs = float(np.exp(np.mean(np.log(1.0 / scale)))) if scale.size else 1.0
-        if homogeneous and n_layers > 1:
-            self.layer_scale = (spread * inputs) ** (1.0 / n_layers)
-            first = self.layer_scale / inputs
-        else:
-            self.layer_scale, inputs, first = 1.0, 1.0, 1.0
+        self.layer_scale, self.weight_factors, self.bias_factors = _layer_factors(
+            len(layout.weight_shapes), output_scale, scale, homogeneous, dtype
+        )
         # Whether layers other than the last are scaled at all.
-        self.rescales_layers = self.layer_scale != 1 or first != 1
-        hidden = ([first] + [self.layer_scale] * (n_layers - 2))[: n_layers - 1]
-        last = np.asarray(output_scale, np.float64) * inputs
-        self.weight_factors = [np.asarray(f, dtype) for f in hidden] + [
-            (last / self.layer_scale ** (n_layers - 1)).astype(dtype)
-        ]
-        self.bias_factors = [
-            np.asarray(first * self.layer_scale**depth, dtype)
-            for depth in range(n_layers - 1)
-        ] + [self.output_scale]
+        self.rescales_layers = len(self.weight_factors) > 1 and (
+            self.layer_scale != 1 or float(self.weight_factors[0]) != 1
+        )
 
     @property
     def input_floor(self):
