@@ -151,6 +151,21 @@ def test_warm_path_close_to_cold_fits(regression):
         assert model.scores_[:, j].mean() == pytest.approx(cold.mean(), abs=0.05)
 
 
+@pytest.mark.parametrize("spread", [1e2, 1e4])
+def test_the_search_scores_targets_of_any_spread_alike(regression, spread):
+    # The grid's top grows with y's spread and so does the alpha of a relu
+    # network's best fit (one hidden layer: J on y * s at alpha * s is s^2 times
+    # J on y at alpha). The search on y * s then picks s times the alpha and
+    # scores alike; it used to stop at the grid's bottom with R^2 far below.
+    X, y = regression
+    params = dict(hidden_layer_sizes=(10,), alphas=6, cv=3, random_state=0)
+    base = _quiet(lambda: L2MLPRegressorCV(**params).fit(X, y))
+    spread_out = _quiet(lambda: L2MLPRegressorCV(**params).fit(X, y * spread))
+    np.testing.assert_allclose(spread_out.alphas_, base.alphas_ * spread, rtol=1e-6)
+    assert spread_out.best_index_ == base.best_index_
+    np.testing.assert_allclose(spread_out.scores_, base.scores_, atol=1e-3)
+
+
 def test_classifier_in_pipeline_and_cross_val_score():
     X, y = load_iris(return_X_y=True)
     model = make_pipeline(
