@@ -86,6 +86,13 @@ def _raw_moments(X, sample_weight):
     return mean, variance
 
 
+def _unless_rounding(factor):
+    """``factor``, or exactly 1 within rounding of it: standardised data (whose
+    spreads come out 1 +- 1e-16) keep the plain coordinates, and each step
+    skips a pass over the weights that would change nothing."""
+    return 1.0 if abs(factor - 1.0) < 1e-12 else factor
+
+
 def _layer_factors(n_layers, output_scale, input_scale, homogeneous, dtype):
     """``(g, weight factors, bias factors)``: what each layer's weights and
     biases are multiplied by from ``u`` to theta, on top of the first layer's
@@ -96,12 +103,11 @@ def _layer_factors(n_layers, output_scale, input_scale, homogeneous, dtype):
     last layer takes ``sigma`` per output and the others 1.
     """
     output_scale = np.asarray(output_scale, np.float64)
+    k = g = first = 1.0
     if homogeneous and n_layers > 1:
-        k = float(np.exp(np.mean(np.log(1.0 / input_scale))))
-        g = (float(np.max(output_scale)) * k) ** (1.0 / n_layers)
+        k = _unless_rounding(float(np.exp(np.mean(np.log(1.0 / input_scale)))))
+        g = _unless_rounding((float(np.max(output_scale)) * k) ** (1.0 / n_layers))
         first = g / k
-    else:
-        k = g = first = 1.0
     hidden = [first * g**depth for depth in range(n_layers - 1)]
     weights = [first] + [g] * (n_layers - 2)
     last = output_scale * k / g ** (n_layers - 1)
