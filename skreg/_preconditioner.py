@@ -157,6 +157,21 @@ class Preconditioner:
         self.rescales_layers = len(self.weight_factors) > 1 and (
             self.layer_scale != 1 or float(self.weight_factors[0]) != 1
         )
+        n_layers = len(self.weight_factors)
+        # The layers after the first whose factors are not all 1.
+        self._scaled_layers = (
+            list(range(1, n_layers)) if self.rescales_layers
+            else [n_layers - 1][: n_layers - 1]
+        )
+        # apply()'s factors: the first layer's weights per feature, its biases,
+        # then every layer's weights and biases, squared.
+        first = self.inverse_scale[:, None] * self.weight_factors[0]
+        self._squares = (
+            first * first,
+            self.bias_factors[0] * self.bias_factors[0],
+            [f * f for f in self.weight_factors],
+            [f * f for f in self.bias_factors],
+        )
 
     @property
     def input_floor(self):
@@ -240,9 +255,20 @@ class Preconditioner:
     def apply(self, grad, views=None):
         """``T^{-1} T^{-T} grad``, in place: the step direction of sgd in theta.
 
-        ``views`` as for :meth:`to_theta`.
+        ``views`` as for :meth:`to_theta`. :meth:`to_u` then :meth:`to_theta`,
+        with each diagonal factor applied once, squared: one pass over each
+        layer instead of two (four on the first).
         """
-        return self.to_theta(self.to_u(grad, views), views)
+        coefs, intercepts, _ = views or self.layout.views(grad)
+        coefs[0] -= np.multiply.outer(self.mean, intercepts[0])
+        coefs[0] *= self._squares[0]
+        if self.rescales_layers or len(coefs) == 1:
+            intercepts[0] *= self._squares[1]
+        for layer in self._scaled_layers:
+            coefs[layer] *= self._squares[2][layer]
+            intercepts[layer] *= self._squares[3][layer]
+        intercepts[0] -= self.mean @ coefs[0]
+        return grad
 
     def output_step_factor(self):
         """A step size in ``u`` times this is the step that the output layer of
