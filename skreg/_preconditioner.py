@@ -108,15 +108,13 @@ def _layer_factors(n_layers, output_scale, input_scale, homogeneous, dtype):
         k = _unless_rounding(float(np.exp(np.mean(np.log(1.0 / input_scale)))))
         g = _unless_rounding((float(np.max(output_scale)) * k) ** (1.0 / n_layers))
         first = g / k
-    hidden = [first * g**depth for depth in range(n_layers - 1)]
-    weights = [first] + [g] * (n_layers - 2)
+    weights = [first] + [g] * (n_layers - 2) if n_layers > 1 else []
+    biases = [first * g**depth for depth in range(n_layers - 1)]
     last = output_scale * k / g ** (n_layers - 1)
-    weight_factors = [np.asarray(f, dtype) for f in weights[: n_layers - 1]]
-    bias_factors = [np.asarray(f, dtype) for f in hidden]
     return (
         g,
-        weight_factors + [last.astype(dtype)],
-        bias_factors + [output_scale.astype(dtype)],
+        [np.asarray(f, dtype) for f in weights] + [last.astype(dtype)],
+        [np.asarray(f, dtype) for f in biases] + [output_scale.astype(dtype)],
     )
 
 
@@ -158,20 +156,18 @@ class Preconditioner:
             self.layer_scale != 1 or float(self.weight_factors[0]) != 1
         )
         n_layers = len(self.weight_factors)
-        # The layers after the first whose factors are not all 1.
+        # The layers whose factors are not all 1.
         self._scaled_layers = (
-            list(range(1, n_layers)) if self.rescales_layers
-            else [n_layers - 1][: n_layers - 1]
+            list(range(n_layers)) if self.rescales_layers else [n_layers - 1]
         )
-        # apply()'s factors: the first layer's weights per feature, its biases,
-        # then every layer's weights and biases, squared.
-        first = self.inverse_scale[:, None] * self.weight_factors[0]
-        self._squares = (
-            first * first,
-            self.bias_factors[0] * self.bias_factors[0],
-            [f * f for f in self.weight_factors],
-            [f * f for f in self.bias_factors],
-        )
+        # apply()'s factors, squared; the first layer's weights per feature,
+        # with their standardisation (and their own factor where it applies).
+        self._weight_squares = [f * f for f in self.weight_factors]
+        self._bias_squares = [f * f for f in self.bias_factors]
+        first = self.inverse_scale[:, None]
+        if 0 in self._scaled_layers:
+            first = first * self.weight_factors[0]
+        self._first_squares = first * first
 
     @property
     def input_floor(self):
@@ -246,11 +242,9 @@ class Preconditioner:
     def _scale_layers(self, coefs, intercepts, inverse=False):
         """Each layer's weights and biases times (or over) their factors."""
         scale = np.divide if inverse else np.multiply
-        factors = zip(self.weight_factors, self.bias_factors)
-        for layer, (weight, bias) in enumerate(factors):
-            if self.rescales_layers or layer == len(coefs) - 1:
-                scale(coefs[layer], weight, out=coefs[layer])
-                scale(intercepts[layer], bias, out=intercepts[layer])
+        for layer in self._scaled_layers:
+            scale(coefs[layer], self.weight_factors[layer], out=coefs[layer])
+            scale(intercepts[layer], self.bias_factors[layer], out=intercepts[layer])
 
     def apply(self, grad, views=None):
         """``T^{-1} T^{-T} grad``, in place: the step direction of sgd in theta.
@@ -261,12 +255,11 @@ class Preconditioner:
         """
         coefs, intercepts, _ = views or self.layout.views(grad)
         coefs[0] -= np.multiply.outer(self.mean, intercepts[0])
-        coefs[0] *= self._squares[0]
-        if self.rescales_layers or len(coefs) == 1:
-            intercepts[0] *= self._squares[1]
+        coefs[0] *= self._first_squares
         for layer in self._scaled_layers:
-            coefs[layer] *= self._squares[2][layer]
-            intercepts[layer] *= self._squares[3][layer]
+            if layer:  # the first layer's weights: in _first_squares
+                coefs[layer] *= self._weight_squares[layer]
+            intercepts[layer] *= self._bias_squares[layer]
         intercepts[0] -= self.mean @ coefs[0]
         return grad
 
