@@ -151,6 +151,8 @@ class Workspace:
         self.zs = [np.empty((batch_size, size), dtype) for size in hidden]
         self.deltas = [np.empty((batch_size, size), dtype) for size in hidden]
         self.raw = np.empty((batch_size, layout.layer_sizes[-1]), dtype)
+        # For the biases' gradients as products (see _column_sums).
+        self.ones = np.ones(batch_size, dtype)
         self._size = batch_size
 
     def rows(self, n):
@@ -261,6 +263,20 @@ def _weight_gradient(a_in, delta, out, scipy_blas):
         np.dot(a_in.T, delta, out=out)
 
 
+def _column_sums(delta, out, ones, scipy_blas):
+    """``out = delta.sum(axis=0)``: the gradient of a layer's biases.
+
+    As the product ``ones @ delta`` (``ones``: a vector of n ones) on
+    numpy's BLAS: a third of the time of numpy's sum over the rows of a
+    minibatch. On scipy's BLAS (``scipy_blas``) it stays a sum, so that numpy's
+    BLAS threads do not wake between scipy's products (see :func:`gemm`).
+    """
+    if scipy_blas:
+        np.sum(delta, axis=0, out=out)
+    else:
+        np.dot(ones, delta, out=out)
+
+
 def backward(
     delta, zs, activs, coefs, slopes, activation, grad_views, workspace=None
 ):
@@ -272,9 +288,10 @@ def backward(
     n = delta.shape[0]
     delta_out = workspace.rows(n)[1] if workspace else [None] * len(zs)
     scipy_blas = workspace is not None and workspace.scipy_blas
+    ones = workspace.ones[:n] if workspace else np.ones(n, delta.dtype)
     for i in range(len(coefs) - 1, -1, -1):
         _weight_gradient(activs[i], delta, grad_coefs[i], scipy_blas)
-        np.sum(delta, axis=0, out=grad_intercepts[i])
+        _column_sums(delta, grad_intercepts[i], ones, scipy_blas)
         if i == 0:
             break
         # Into hidden layer i - 1: through the weights, then the activation.
