@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from skreg._activations import ACTIVATIONS
 from skreg._losses import LOSSES
-from skreg._network import Layout, initialize, predict_raw
+from skreg._network import Layout, Workspace, initialize, predict_raw
 from skreg._objective import Objective
 from skreg._preconditioner import Preconditioner
 
@@ -81,6 +81,32 @@ def test_minibatch_estimate_is_unbiased(rng):
         for i in range(0, n, 4)
     ]
     assert np.mean(parts) == pytest.approx(full, rel=1e-12)
+
+
+@pytest.mark.parametrize("scipy_blas", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_training_loops_buffers_give_the_same_gradient(rng, dtype, scipy_blas):
+    # The loop's Workspace (its own buffers, the biases' gradients as products
+    # with a vector of ones, trimmed for a shorter last minibatch) changes no
+    # number beyond rounding, on either BLAS.
+    objective, theta = _problem("relu", "multinomial_log_loss", rng)
+    objective = objective.with_data(
+        objective.X.astype(dtype), objective.Y, objective.sample_weight.astype(dtype)
+    )
+    theta = theta.astype(dtype)
+    workspace = Workspace(objective.layout, 5, dtype)
+    workspace.scipy_blas = scipy_blas
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for rows in (slice(0, 5), slice(10, 12)):
+        plain, with_buffers = np.empty_like(theta), np.empty_like(theta)
+        expected, _ = objective.data_term_and_grad(theta, plain, rows, 1.0)
+        value, _ = objective.data_term_and_grad(
+            theta, with_buffers, rows, 1.0, workspace
+        )
+        assert value == pytest.approx(expected, rel=tol)
+        np.testing.assert_allclose(with_buffers, plain, rtol=tol, atol=tol)
+        biases = objective.layout.views(with_buffers)[1]
+        assert all(b.dtype == dtype for b in biases)
 
 
 def test_sparse_input_gives_the_dense_objective(rng):
