@@ -266,10 +266,11 @@ def _weight_gradient(a_in, delta, out, scipy_blas):
 def _column_sums(delta, out, ones, scipy_blas):
     """``out = delta.sum(axis=0)``: the gradient of a layer's biases.
 
-    As the product ``ones @ delta`` (``ones``: a vector of n ones) on
-    numpy's BLAS: a third (float32) to a half (float64) of the time of numpy's
-    sum over the rows of a 200-row minibatch. On scipy's BLAS (``scipy_blas``) it stays a sum, so that numpy's
-    BLAS threads do not wake between scipy's products (see :func:`gemm`).
+    As the product ``ones @ delta`` (``ones``: a vector of n ones) on numpy's
+    BLAS: a third (float32) to a half (float64) of the time of numpy's sum over
+    the rows of a 200-row minibatch. On scipy's BLAS (``scipy_blas``) it stays
+    a sum, so that numpy's BLAS threads do not wake between scipy's products
+    (see :func:`gemm`).
     """
     if scipy_blas:
         np.sum(delta, axis=0, out=out)
